@@ -1,0 +1,28 @@
+//! The business rules of OpenPRM, free of HTTP and of the database.
+//!
+//! Everything here is plain data and pure functions so that the rules (who may
+//! see and do what, what a valid password is, when an invitation may be used)
+//! can be tested directly and reused by every door: the web pages, the JSON API
+//! and the command line.
+
+pub mod branding;
+pub mod clock;
+pub mod email;
+pub mod error;
+pub mod ids;
+pub mod invitation;
+pub mod locale;
+pub mod password;
+pub mod role;
+pub mod tier;
+pub mod visibility;
+
+pub use branding::{Branding, Colour};
+pub use clock::{Clock, ManualClock, SystemClock};
+pub use email::EmailAddress;
+pub use error::{DomainError, FieldErrors};
+pub use ids::{InvitationId, PartnerId, UserId};
+pub use locale::Locale;
+pub use role::Role;
+pub use tier::Tier;
+pub use visibility::{PartnerScope, Viewer};

@@ -1,0 +1,26 @@
+//! OpenPRM's database: one [`Store`] over SQLite or PostgreSQL.
+//!
+//! Statements are written once in the SQL both dialects share (numbered `$1`
+//! parameters, `RETURNING`, `ON CONFLICT`) and run through sqlx on whichever
+//! pool the URL chose; the [`on_db!`] and [`write_tx!`] macros expand one body
+//! for each backend. What a caller may see is applied by [`scope`], in one place.
+
+pub mod audit;
+mod db;
+pub mod db_time;
+pub mod error;
+pub mod invitations;
+pub mod outbox;
+pub mod partners;
+pub mod recent;
+pub mod schema;
+pub mod scope;
+pub mod secrets;
+pub mod sessions;
+pub mod settings;
+pub mod throttle;
+pub mod users;
+
+pub use db::{Backend, Db, Store};
+pub use db_time::DbTime;
+pub use error::StoreError;

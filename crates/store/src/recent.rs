@@ -1,0 +1,43 @@
+//! Recent Items: the records a user last viewed or claimed, newest first.
+//!
+//! Kept as (kind, id) pairs and resolved through each kind's scoped query, so
+//! an item the user can no longer see simply drops out of the list.
+
+use openprm_domain::{UserId, Viewer};
+use uuid::Uuid;
+
+use crate::{DbTime, Store, StoreError, on_db, scope::{bind_scope, partner_clause}};
+
+pub const RECENT_LIMIT: i64 = 10;
+
+#[derive(Clone, Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct RecentItem {
+    pub kind: String,
+    pub id: Uuid,
+    pub title: String,
+}
+
+impl Store {
+    pub async fn touch_recent(&self, user: UserId, kind: &str, id: Uuid) -> Result<(), StoreError> {
+        let now = DbTime::from(self.now());
+        let sql = "INSERT INTO recent_items (user_id, record_kind, record_id, viewed_at) VALUES ($1, $2, $3, $4) \
+                   ON CONFLICT (user_id, record_kind, record_id) DO UPDATE SET viewed_at = $4";
+        on_db!(self, pool => sqlx::query(sql).bind(user.0).bind(kind).bind(id).bind(now).execute(pool).await.map(|r| r.rows_affected()))?;
+        Ok(())
+    }
+
+    /// The caller's recent items that they may still see.
+    pub async fn recent_items(&self, viewer: &Viewer) -> Result<Vec<RecentItem>, StoreError> {
+        let clause = partner_clause(viewer, "p.id", 3);
+        let sql = format!(
+            "SELECT r.record_kind, r.record_id, p.name FROM recent_items r JOIN partners p ON p.id = r.record_id \
+             WHERE r.user_id = $1 AND r.record_kind = 'partner' AND {} ORDER BY r.viewed_at DESC LIMIT $2",
+            clause.sql
+        );
+        let rows: Vec<(String, Uuid, String)> = on_db!(self, pool => {
+            let q = sqlx::query_as(&sql).bind(viewer.user_id.0).bind(RECENT_LIMIT);
+            bind_scope!(q, clause).fetch_all(pool).await
+        })?;
+        Ok(rows.into_iter().map(|(kind, id, title)| RecentItem { kind, id, title }).collect())
+    }
+}

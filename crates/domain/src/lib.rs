@@ -14,6 +14,7 @@ pub mod invitation;
 pub mod locale;
 pub mod password;
 pub mod role;
+pub mod throttle;
 pub mod tier;
 pub mod visibility;
 

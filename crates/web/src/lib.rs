@@ -2,8 +2,17 @@
 //! sessions, CSRF protection, metrics. Handlers are thin: they extract the
 //! request, ask the store (which applies the domain's rules) and render.
 
-mod state;
+pub mod api;
+pub mod auth;
+pub mod csrf;
+pub mod error;
+pub mod i18n;
+mod metrics;
+pub mod pages;
 mod server;
+pub mod services;
+mod state;
+mod assets;
 
 pub use server::{router, serve};
 pub use state::{AppState, WebConfig};

@@ -2,13 +2,98 @@
 
 use std::{future::Future, net::SocketAddr};
 
-use axum::{Router, routing::get};
+use axum::{
+    Router,
+    extract::{DefaultBodyLimit, Request, State},
+    http::{HeaderValue, StatusCode, header},
+    middleware,
+    response::{IntoResponse, Response},
+    routing::{get, post},
+};
 use tokio::net::TcpListener;
+use tower_http::{catch_panic::CatchPanicLayer, set_header::SetResponseHeaderLayer, trace::TraceLayer};
 
-use crate::AppState;
+use crate::{
+    AppState, api, assets, csrf,
+    error::{ApiError, AppError},
+    metrics,
+    pages::{self, PageError},
+};
 
 pub fn router(state: AppState) -> Router {
-    Router::new().route("/healthz", get(|| async { "ok" })).with_state(state)
+    let _ = metrics::handle();
+    let (api_routes, _) = api::routes();
+    let page_routes = Router::new()
+        .route("/", get(pages::home::show))
+        .route("/login", get(pages::login::show).post(pages::login::submit))
+        .route("/logout", post(pages::login::logout))
+        .route("/password", get(pages::password::show).post(pages::password::submit))
+        .route("/invitations/{token}", get(pages::invitation::show).post(pages::invitation::accept))
+        .route("/language", post(pages::language::submit))
+        .route("/leads", get(pages::tabs::leads))
+        .route("/opportunities", get(pages::tabs::opportunities))
+        .route("/accounts", get(pages::tabs::accounts))
+        .route("/contacts", get(pages::tabs::contacts))
+        .route("/resources", get(pages::tabs::resources))
+        .route("/dashboard", get(pages::tabs::dashboard))
+        .route("/partners", get(pages::partners::list).post(pages::partners::create))
+        .route("/partners/{id}", get(pages::partners::show).post(pages::partners::update))
+        .route("/partners/{id}/invitations", post(pages::partners::invite))
+        .route("/users/{id}/deactivate", post(pages::partners::deactivate_user))
+        .route("/users/{id}/reactivate", post(pages::partners::reactivate_user))
+        .route("/users/{id}/invitation/resend", post(pages::partners::resend_invitation))
+        .route("/users/{id}/invitation/revoke", post(pages::partners::revoke_invitation))
+        .route("/admin", get(pages::admin::show).post(pages::admin::save))
+        .route("/static/app.css", get(assets::app_css));
+    let limit = state.config.body_limit;
+    Router::new()
+        .merge(page_routes)
+        .merge(api_routes)
+        .route("/healthz", get(|| async { "ok" }))
+        .route("/readyz", get(readyz))
+        .route("/metrics", get(metrics::render))
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(middleware::from_fn_with_state(state.clone(), csrf::protect))
+        .layer(DefaultBodyLimit::max(limit))
+        .layer(middleware::from_fn(metrics::track))
+        .layer(SetResponseHeaderLayer::if_not_present(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
+        .layer(SetResponseHeaderLayer::if_not_present(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
+        .layer(SetResponseHeaderLayer::if_not_present(header::REFERRER_POLICY, HeaderValue::from_static("same-origin")))
+        .layer(TraceLayer::new_for_http())
+        .layer(CatchPanicLayer::custom(|_| {
+            (StatusCode::INTERNAL_SERVER_ERROR, "internal error").into_response()
+        }))
+        .with_state(state)
+}
+
+async fn readyz(State(state): State<AppState>) -> Response {
+    match state.store.ping().await {
+        Ok(()) => (StatusCode::OK, "ready").into_response(),
+        Err(e) => {
+            tracing::warn!(error = %e, "database unreachable");
+            (StatusCode::SERVICE_UNAVAILABLE, "database unreachable").into_response()
+        }
+    }
+}
+
+/// Unknown paths: a JSON error under `/api`, a page elsewhere.
+async fn not_found(request: Request) -> Response {
+    if request.uri().path().starts_with("/api/") {
+        ApiError(AppError::NoRoute).into_response()
+    } else {
+        PageError::from_headers(AppError::Domain(openprm_domain::DomainError::NotFound), request.headers()).into_response()
+    }
+}
+
+async fn method_not_allowed(request: Request) -> Response {
+    let mut response = if request.uri().path().starts_with("/api/") {
+        ApiError(AppError::BadRequest("method not allowed".into())).into_response()
+    } else {
+        PageError::from_headers(AppError::BadRequest("method not allowed".into()), request.headers()).into_response()
+    };
+    *response.status_mut() = StatusCode::METHOD_NOT_ALLOWED;
+    response
 }
 
 /// Serves until `shutdown` completes. Nagle's algorithm is turned off on every

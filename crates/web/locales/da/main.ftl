@@ -1,0 +1,200 @@
+# OpenPRM — dansk
+
+## Faner og navigation
+tab-home = Startside
+tab-leads = Kundeemner
+tab-opportunities = Salgsmuligheder
+tab-accounts = Konti
+tab-contacts = Kontakter
+tab-resources = Ressourcer
+tab-partners = Partnere
+tab-dashboard = Oversigt
+tab-admin = Administration
+nav-label = Hovedmenu
+menu-my-company = Min virksomhed
+menu-change-password = Skift adgangskode
+menu-language = Sprog
+menu-sign-out = Log ud
+recent-items = Seneste elementer
+recent-items-empty = Poster, du åbner eller accepterer, vises her.
+
+## Handlinger
+action-save = Gem
+action-edit = Rediger
+action-accept = Accepter
+action-resend = Send invitation igen
+action-revoke = Tilbagekald invitation
+action-deactivate = Deaktiver
+action-reactivate = Genaktiver
+
+## Roller og niveauer
+role-admin = Administrator
+role-channel_manager = Kanalansvarlig
+role-partner_manager = Partneransvarlig
+role-partner_user = Partnerbruger
+tier-registered = Registreret
+tier-silver = Sølv
+tier-gold = Guld
+tier-platinum = Platin
+status-active = Aktiv
+status-invited = Inviteret
+status-deactivated = Deaktiveret
+
+## Felter
+field-email = E-mail
+field-password = Adgangskode
+field-username = Dit brugernavn
+field-current-password = Nuværende adgangskode
+field-new-password = Ny adgangskode
+field-confirm-password = Gentag den nye adgangskode
+field-partner = Partner
+field-tier = Niveau
+field-users = Personer
+field-channel-manager = Kanalansvarlig
+field-name = Navn
+field-none = Ingen
+field-role = Rolle
+field-status = Status
+field-actions = Handlinger
+field-language = Sprog
+field-brand-name = Portalnavn for denne partner
+field-logo-url = Logoadresse (https:// eller data:image)
+field-primary-colour = Hovedfarve
+field-accent-colour = Accentfarve
+field-portal-name = Portalnavn
+field-when = Hvornår
+field-who = Hvem
+field-action = Handling
+field-detail = Detaljer
+
+## Log ind
+login-title = Log ind
+login-intro = Log ind med den e-mailadresse, din invitation blev sendt til.
+login-submit = Log ind
+login-help = Glemt din adgangskode? Bed din partneransvarlige eller kanalansvarlige om at sende dig en ny invitation.
+
+## Invitation
+invitation-welcome = Velkommen, { $name }
+invitation-explain = Du er inviteret til { $portal }. Fortsæt for at vælge din adgangskode; du bliver logget ind med det samme.
+invitation-continue = Fortsæt og vælg adgangskode
+invitation-unusable-title = Dette invitationslink kan ikke bruges
+invitation-expired = Linket er udløbet: invitationslinks virker i 7 dage.
+invitation-used = Linket er allerede brugt. Log ind med din e-mail og adgangskode i stedet.
+invitation-revoked = Invitationen er trukket tilbage, eller du har fået en nyere.
+invitation-ask-again = Bed den, der inviterede dig, om at sende en ny invitation.
+invitation-sent = Der er sendt en invitation til { $email }.
+
+## Adgangskode
+password-title = Vælg en ny adgangskode
+password-forced = Velkommen! Før du går i gang, skal du vælge din egen adgangskode.
+password-policy = Mindst 12 tegn. Ikke din e-mailadresse og ikke en kendt adgangskode. En kort sætning er nem at huske.
+password-submit = Gem adgangskode
+
+## Startside
+home-welcome = Velkommen, { $name }
+home-new-leads = Nye kundeemner tildelt mig
+home-new-leads-empty = Ingen nye kundeemner. Når et kundeemne sendes til dig, vises det her.
+home-queue-leads = Ledige kundeemner i mine køer
+home-queue-leads-empty = Der er ingen ledige kundeemner i dine køer lige nu.
+home-your-partners = Dine partnere
+home-your-partners-empty = Der er ingen partnerkonti endnu.
+home-opportunities = Mine åbne salgsmuligheder efter fase
+home-opportunities-empty = Ingen åbne salgsmuligheder endnu. Konverterede kundeemner og godkendte aftaleregistreringer vises her.
+home-activity = Seneste aktivitet
+home-activity-empty = Der er ikke sket noget endnu.
+home-channel-manager = Din kanalansvarlige
+home-channel-manager-none = Din virksomhed har endnu ingen kanalansvarlig.
+
+## Faner uden poster endnu
+empty-leads-title = Ingen kundeemner endnu
+empty-leads-body = Kundeemner sendt til dig og kundeemner i dine køer vises her.
+empty-opportunities-title = Ingen salgsmuligheder endnu
+empty-opportunities-body = Salgsmuligheder, du opretter eller konverterer fra kundeemner, vises her.
+empty-accounts-title = Ingen konti endnu
+empty-accounts-body = Kundekonti vises her, når du konverterer et kundeemne eller opretter en konto.
+empty-contacts-title = Ingen kontakter endnu
+empty-contacts-body = Kontakter vises her, når du konverterer et kundeemne eller tilføjer en kontakt til en konto.
+empty-resources-title = Ingen ressourcer endnu
+empty-resources-body = Salgsmateriale, som din kanalansvarlige deler, vises her.
+empty-dashboard-title = Intet at vise endnu
+empty-dashboard-body = Tal for pipeline og kundeemner vises her, når partnerne arbejder med kundeemner og salgsmuligheder.
+
+## Partnere
+partners-empty = Der er ingen partnerkonti endnu.
+partners-new = Ny partnerkonto
+partners-create = Opret partner
+partner-title = Partner
+partner-people = Personer
+partner-people-empty = Der er ikke inviteret nogen endnu.
+partner-settings = Partnerkonto
+invite-title = Inviter en kollega
+invite-intro = Vedkommende får en e-mail med et engangslink, der virker i 7 dage.
+invite-submit = Send invitation
+
+## Administration
+admin-branding = Udseende og faner
+admin-partner-tabs = Faner, partnerne ser
+admin-audit = Revisionslog
+admin-audit-empty = Ingen administrative handlinger endnu.
+audit-system = system
+
+## Fejl
+error-heading-400 = Forespørgslen kunne ikke forstås
+error-heading-401 = Log venligst ind
+error-heading-403 = Ikke tilladt
+error-heading-404 = Siden findes ikke
+error-heading-405 = Ikke tilladt her
+error-heading-410 = Linket er ikke længere gyldigt
+error-heading-412 = Ændret af en anden
+error-heading-413 = For stor
+error-heading-415 = Formatet understøttes ikke
+error-heading-422 = Kontroller dine oplysninger
+error-heading-429 = For mange forsøg
+error-heading-500 = Noget gik galt
+error-back-home = Tilbage til startsiden
+error-unauthenticated = Du skal logge ind først.
+error-password-change-required = Vælg en ny adgangskode, før du fortsætter.
+error-forbidden = Du må se dette, men ikke ændre det.
+error-not-found = Her er ikke noget, eller du har ikke adgang til det.
+error-no-route = Dette endepunkt findes ikke.
+error-validation = Nogle felter skal rettes.
+error-version-conflict = En anden har ændret posten, efter du åbnede den.
+error-rate-limited = For mange forsøg. Vent lidt, og prøv igen.
+error-internal = Der skete en fejl hos os. Prøv venligst igen.
+error-bad-request = Forespørgslen var ugyldig.
+error-too-large = Forespørgslen er for stor.
+error-csrf = Formularen er udløbet. Gå tilbage, genindlæs siden, og prøv igen.
+error-sign-in-failed = E-mail eller adgangskode er forkert.
+error-sign-in-throttled = For mange mislykkede forsøg. Prøv igen om { $minutes } minutter.
+error-duplicate = Dette findes allerede.
+error-required = Skal udfyldes.
+error-too-long = For lang.
+error-email-invalid = Ikke en gyldig e-mailadresse.
+error-email-unavailable = Denne adresse har allerede en konto eller kan ikke inviteres.
+error-colour-invalid = Angiv en farve som #1f3a5f.
+error-logo-invalid = Angiv en https://-adresse eller en data:image-URI.
+error-password-too-short = Adgangskoden skal være mindst 12 tegn.
+error-password-too-long = Adgangskoden er for lang.
+error-password-is-email = Adgangskoden må ikke være din e-mailadresse.
+error-password-common = Denne adgangskode er for kendt. Vælg en anden.
+error-password-mismatch = De to adgangskoder er ikke ens.
+error-current-password-wrong = Den nuværende adgangskode er forkert.
+error-role-not-invitable = Vælg partnerbruger eller partneransvarlig.
+error-not-a-channel-manager = Vælg en aktiv kanalansvarlig.
+error-partner-name-taken = Der findes allerede en partner med dette navn.
+error-cannot-deactivate-self = Du kan ikke deaktivere dig selv.
+error-invitation-already-accepted = Denne person har allerede accepteret invitationen.
+error-locale-unknown = Vælg English eller Dansk.
+error-tier-unknown = Vælg registreret, sølv, guld eller platin.
+error-tab-unknown = Ukendt fane.
+
+## E-mail
+email-invitation-subject = Din invitation til { $portal }
+email-invitation-greeting = Hej { $name }
+email-invitation-intro = { $inviter } har inviteret dig til at være med for { $company } på { $portal }, hvor du modtager kundeemner, arbejder med dem og følger dine salgsmuligheder.
+email-invitation-link-label = Brug dette engangslink til at logge ind og vælge din adgangskode:
+email-invitation-button = Log ind og vælg adgangskode
+email-invitation-expiry = Linket virker én gang og udløber om 7 dage.
+email-invitation-bookmark = Portalens adresse (gem den som bogmærke):
+email-invitation-username = Dit brugernavn:
+email-invitation-ignore = Hvis du ikke ventede denne invitation, kan du se bort fra denne e-mail.

@@ -1,0 +1,200 @@
+# OpenPRM — English
+
+## Tabs and navigation
+tab-home = Home
+tab-leads = Leads
+tab-opportunities = Opportunities
+tab-accounts = Accounts
+tab-contacts = Contacts
+tab-resources = Resources
+tab-partners = Partners
+tab-dashboard = Dashboard
+tab-admin = Admin
+nav-label = Main navigation
+menu-my-company = My company
+menu-change-password = Change password
+menu-language = Language
+menu-sign-out = Sign out
+recent-items = Recent Items
+recent-items-empty = Records you open or accept appear here.
+
+## Actions
+action-save = Save
+action-edit = Edit
+action-accept = Accept
+action-resend = Resend invitation
+action-revoke = Revoke invitation
+action-deactivate = Deactivate
+action-reactivate = Reactivate
+
+## Roles and tiers
+role-admin = Administrator
+role-channel_manager = Channel manager
+role-partner_manager = Partner manager
+role-partner_user = Partner user
+tier-registered = Registered
+tier-silver = Silver
+tier-gold = Gold
+tier-platinum = Platinum
+status-active = Active
+status-invited = Invited
+status-deactivated = Deactivated
+
+## Fields
+field-email = E-mail
+field-password = Password
+field-username = Your user name
+field-current-password = Current password
+field-new-password = New password
+field-confirm-password = Repeat the new password
+field-partner = Partner
+field-tier = Tier
+field-users = People
+field-channel-manager = Channel manager
+field-name = Name
+field-none = None
+field-role = Role
+field-status = Status
+field-actions = Actions
+field-language = Language
+field-brand-name = Portal name shown to this partner
+field-logo-url = Logo address (https:// or data:image)
+field-primary-colour = Main colour
+field-accent-colour = Accent colour
+field-portal-name = Portal name
+field-when = When
+field-who = Who
+field-action = Action
+field-detail = Detail
+
+## Sign-in
+login-title = Sign in
+login-intro = Sign in with the e-mail address your invitation was sent to.
+login-submit = Sign in
+login-help = Forgotten your password? Ask your partner manager or channel manager to send you a new invitation.
+
+## Invitation
+invitation-welcome = Welcome, { $name }
+invitation-explain = You have been invited to { $portal }. Continue to choose your password; you will be signed in straight away.
+invitation-continue = Continue and choose a password
+invitation-unusable-title = This invitation link cannot be used
+invitation-expired = The link has expired: invitation links work for 7 days.
+invitation-used = The link has already been used. Sign in with your e-mail and password instead.
+invitation-revoked = The invitation was withdrawn, or a newer one was sent to you.
+invitation-ask-again = Ask the person who invited you to send a new invitation.
+invitation-sent = An invitation was sent to { $email }.
+
+## Password
+password-title = Choose a new password
+password-forced = Welcome! Before you start, choose a password of your own.
+password-policy = At least 12 characters. Not your e-mail address, and not a well-known password. A short sentence is easy to remember.
+password-submit = Save password
+
+## Home
+home-welcome = Welcome, { $name }
+home-new-leads = New leads assigned to me
+home-new-leads-empty = No new leads. When a lead is routed to you, it appears here.
+home-queue-leads = Unclaimed leads in my queues
+home-queue-leads-empty = No unclaimed leads in your queues right now.
+home-your-partners = Your partners
+home-your-partners-empty = No partner accounts yet.
+home-opportunities = My open opportunities by stage
+home-opportunities-empty = No open opportunities yet. Converted leads and approved deal registrations show up here.
+home-activity = Recent activity
+home-activity-empty = Nothing has happened yet.
+home-channel-manager = Your channel manager
+home-channel-manager-none = Your company has no channel manager assigned yet.
+
+## Tabs without records yet
+empty-leads-title = No leads yet
+empty-leads-body = Leads routed to you and leads in your queues will be listed here.
+empty-opportunities-title = No opportunities yet
+empty-opportunities-body = Opportunities you create or convert from leads will be listed here.
+empty-accounts-title = No accounts yet
+empty-accounts-body = Customer accounts appear here when you convert a lead or create one.
+empty-contacts-title = No contacts yet
+empty-contacts-body = Contacts appear here when you convert a lead or add one to an account.
+empty-resources-title = No resources yet
+empty-resources-body = Sales material shared by your channel manager will be listed here.
+empty-dashboard-title = Nothing to chart yet
+empty-dashboard-body = Pipeline and lead figures appear here once partners work leads and opportunities.
+
+## Partners
+partners-empty = No partner accounts yet.
+partners-new = New partner account
+partners-create = Create partner
+partner-title = Partner
+partner-people = People
+partner-people-empty = Nobody has been invited yet.
+partner-settings = Partner account
+invite-title = Invite a colleague
+invite-intro = They receive an e-mail with a one-time link that is valid for 7 days.
+invite-submit = Send invitation
+
+## Admin
+admin-branding = Branding and tabs
+admin-partner-tabs = Tabs partners see
+admin-audit = Audit log
+admin-audit-empty = No administrative actions yet.
+audit-system = system
+
+## Errors
+error-heading-400 = The request could not be understood
+error-heading-401 = Please sign in
+error-heading-403 = Not allowed
+error-heading-404 = Page not found
+error-heading-405 = Not allowed here
+error-heading-410 = Link no longer valid
+error-heading-412 = Changed by someone else
+error-heading-413 = Too large
+error-heading-415 = Unsupported format
+error-heading-422 = Please check your input
+error-heading-429 = Too many attempts
+error-heading-500 = Something went wrong
+error-back-home = Back to Home
+error-unauthenticated = You need to sign in first.
+error-password-change-required = Choose a new password before continuing.
+error-forbidden = You may see this, but not change it.
+error-not-found = There is nothing here, or you do not have access to it.
+error-no-route = No such endpoint.
+error-validation = Some fields need attention.
+error-version-conflict = Someone else changed this record after you opened it.
+error-rate-limited = Too many attempts. Wait a little and try again.
+error-internal = Something went wrong on our side. Please try again.
+error-bad-request = The request was malformed.
+error-too-large = The request is too large.
+error-csrf = This form has expired. Go back, reload the page and try again.
+error-sign-in-failed = The e-mail or password is wrong.
+error-sign-in-throttled = Too many failed attempts. Try again in { $minutes } minutes.
+error-duplicate = This already exists.
+error-required = Required.
+error-too-long = Too long.
+error-email-invalid = Not a valid e-mail address.
+error-email-unavailable = This address already has an account or cannot be invited.
+error-colour-invalid = Use a colour like #1f3a5f.
+error-logo-invalid = Use an https:// address or a data:image URI.
+error-password-too-short = The password must be at least 12 characters.
+error-password-too-long = The password is too long.
+error-password-is-email = The password must not be your e-mail address.
+error-password-common = This password is too well known. Choose another.
+error-password-mismatch = The two passwords are not the same.
+error-current-password-wrong = The current password is wrong.
+error-role-not-invitable = Choose partner user or partner manager.
+error-not-a-channel-manager = Choose an active channel manager.
+error-partner-name-taken = A partner with this name already exists.
+error-cannot-deactivate-self = You cannot deactivate yourself.
+error-invitation-already-accepted = This person has already accepted the invitation.
+error-locale-unknown = Choose English or Dansk.
+error-tier-unknown = Choose registered, silver, gold or platinum.
+error-tab-unknown = Unknown tab.
+
+## E-mail
+email-invitation-subject = Your invitation to { $portal }
+email-invitation-greeting = Hello { $name },
+email-invitation-intro = { $inviter } has invited you to join { $company } on { $portal }, where you receive leads, work them and follow your opportunities.
+email-invitation-link-label = Use this one-time link to sign in and choose your password:
+email-invitation-button = Sign in and choose a password
+email-invitation-expiry = The link works once and expires in 7 days.
+email-invitation-bookmark = Portal address to bookmark:
+email-invitation-username = Your user name:
+email-invitation-ignore = If you did not expect this invitation, you can ignore this e-mail.

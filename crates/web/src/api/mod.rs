@@ -1,0 +1,63 @@
+//! The JSON API under `/api/v1`, and its OpenAPI document generated from the
+//! handlers' annotations: a route is added to both at once, so neither can
+//! drift from the other.
+
+pub mod auth;
+pub mod extract;
+pub mod me;
+pub mod partners;
+pub mod settings;
+pub mod users;
+
+use axum::{Json, Router, routing::get};
+use utoipa::{
+    Modify, OpenApi,
+    openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme},
+};
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+use crate::AppState;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "OpenPRM API", description = "Partner relationship management: partners, users, leads, opportunities."),
+    modifiers(&Security),
+    security(("bearer" = []), ("session" = []))
+)]
+struct ApiDoc;
+
+struct Security;
+
+impl Modify for Security {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme("bearer", SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()));
+        components.add_security_scheme("session", SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new("openprm_session"))));
+    }
+}
+
+/// The API routes and their OpenAPI document.
+pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
+    let (router, mut doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(auth::login))
+        .routes(routes!(auth::logout))
+        .routes(routes!(auth::password))
+        .routes(routes!(auth::accept_invitation))
+        .routes(routes!(me::me))
+        .routes(routes!(me::recent_items))
+        .routes(routes!(partners::list, partners::create))
+        .routes(routes!(partners::get, partners::update))
+        .routes(routes!(partners::users))
+        .routes(routes!(partners::invite))
+        .routes(routes!(users::get))
+        .routes(routes!(users::deactivate))
+        .routes(routes!(users::reactivate))
+        .routes(routes!(users::resend_invitation))
+        .routes(routes!(users::revoke_invitation))
+        .routes(routes!(settings::get, settings::put))
+        .split_for_parts();
+    doc.info.version = env!("CARGO_PKG_VERSION").to_owned();
+    let document = doc.clone();
+    let router = router.route("/api/v1/openapi.json", get(move || async move { Json(document) }));
+    (router, doc)
+}

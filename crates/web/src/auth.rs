@@ -1,0 +1,152 @@
+//! Who is calling: a browser session cookie or an API bearer token, resolved
+//! through the store on every request (sessions live in the database, so any
+//! instance can serve any request and a deactivated user is out at once).
+
+use axum::{
+    extract::FromRequestParts,
+    http::{HeaderMap, header, request::Parts},
+    response::{IntoResponse, Redirect, Response},
+};
+use axum_extra::extract::CookieJar;
+use openprm_domain::{DomainError, Locale, Viewer};
+use openprm_store::{
+    sessions::{Authenticated, SessionKind},
+    users::User,
+};
+
+use crate::{AppState, error::ApiError, error::AppError, pages::PageError};
+
+pub const SESSION_COOKIE: &str = "openprm_session";
+
+/// A signed-in caller.
+#[derive(Clone, Debug)]
+pub struct Caller {
+    pub user: User,
+    /// The hash of the session or token in use, so sign-out can end just this one.
+    pub token_hash: String,
+}
+
+impl Caller {
+    pub fn viewer(&self) -> Viewer {
+        self.user.viewer()
+    }
+}
+
+impl From<Authenticated> for Caller {
+    fn from(a: Authenticated) -> Self {
+        Caller { user: a.user, token_hash: a.token_hash }
+    }
+}
+
+fn bearer(headers: &HeaderMap) -> Option<&str> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
+}
+
+/// The caller behind the request, if any: a bearer token wins over a cookie.
+pub async fn identify(state: &AppState, parts: &Parts) -> Result<Option<Caller>, AppError> {
+    if let Some(token) = bearer(&parts.headers) {
+        return Ok(state.store.authenticate(token, SessionKind::Api).await?.map(Caller::from));
+    }
+    let jar = CookieJar::from_headers(&parts.headers);
+    match jar.get(SESSION_COOKIE) {
+        Some(cookie) => Ok(state.store.authenticate(cookie.value(), SessionKind::Browser).await?.map(Caller::from)),
+        None => Ok(None),
+    }
+}
+
+/// An API caller who may use the API: signed in, password chosen.
+pub struct ApiCaller(pub Caller);
+
+impl FromRequestParts<AppState> for ApiCaller {
+    type Rejection = ApiError;
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let caller = identify(state, parts).await?.ok_or(DomainError::Unauthenticated)?;
+        if caller.user.must_change_password {
+            return Err(DomainError::PasswordChangeRequired.into());
+        }
+        Ok(ApiCaller(caller))
+    }
+}
+
+/// An API caller who may still have to choose a password (for the few
+/// endpoints that lead there: the password change itself, `me`, sign-out).
+pub struct ApiCallerAnyPassword(pub Caller);
+
+impl FromRequestParts<AppState> for ApiCallerAnyPassword {
+    type Rejection = ApiError;
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let caller = identify(state, parts).await?.ok_or(DomainError::Unauthenticated)?;
+        Ok(ApiCallerAnyPassword(caller))
+    }
+}
+
+/// A page visitor who is signed in and has chosen a password; others are sent
+/// to the sign-in page or to the new-password page.
+pub struct PageCaller(pub Caller);
+
+pub enum PageRejection {
+    SignIn,
+    ChoosePassword,
+    Error(PageError),
+}
+
+impl IntoResponse for PageRejection {
+    fn into_response(self) -> Response {
+        match self {
+            PageRejection::SignIn => Redirect::to("/login").into_response(),
+            PageRejection::ChoosePassword => Redirect::to("/password").into_response(),
+            PageRejection::Error(e) => e.into_response(),
+        }
+    }
+}
+
+impl FromRequestParts<AppState> for PageCaller {
+    type Rejection = PageRejection;
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let caller = identify(state, parts)
+            .await
+            .map_err(|e| PageRejection::Error(PageError::from_headers(e, &parts.headers)))?
+            .ok_or(PageRejection::SignIn)?;
+        if caller.user.must_change_password {
+            return Err(PageRejection::ChoosePassword);
+        }
+        Ok(PageCaller(caller))
+    }
+}
+
+/// A signed-in page visitor who may still have to choose a password.
+pub struct PageCallerAnyPassword(pub Caller);
+
+impl FromRequestParts<AppState> for PageCallerAnyPassword {
+    type Rejection = PageRejection;
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let caller = identify(state, parts)
+            .await
+            .map_err(|e| PageRejection::Error(PageError::from_headers(e, &parts.headers)))?
+            .ok_or(PageRejection::SignIn)?;
+        Ok(PageCallerAnyPassword(caller))
+    }
+}
+
+/// The language of a page for someone not (yet) signed in.
+pub fn locale_from_headers(headers: &HeaderMap) -> Locale {
+    headers
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .map(Locale::from_accept_language)
+        .unwrap_or_default()
+}
+
+/// The session cookie: HttpOnly, SameSite=Lax (links from e-mail still arrive
+/// signed in), Secure when served over https.
+pub fn session_cookie(state: &AppState, token: &str) -> String {
+    let secure = if state.config.secure_cookies() { "; Secure" } else { "" };
+    format!("{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax{secure}")
+}
+
+pub fn clear_session_cookie(state: &AppState) -> String {
+    let secure = if state.config.secure_cookies() { "; Secure" } else { "" };
+    format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{secure}")
+}

@@ -1,0 +1,31 @@
+//! The server-rendered UI: one file per page, sharing the page chrome (branding,
+//! tabs, Recent Items) built here.
+
+pub mod admin;
+mod chrome;
+mod error_page;
+mod extract;
+pub mod home;
+pub mod invitation;
+pub mod language;
+pub mod login;
+pub mod partners;
+pub mod password;
+pub mod tabs;
+
+pub use chrome::{Chrome, Tab};
+pub use error_page::PageError;
+pub use extract::{PageForm, PageId};
+
+use askama::Template;
+use axum::response::{Html, IntoResponse, Response};
+
+use crate::error::AppError;
+
+/// Renders a template into an HTML response.
+pub fn render(template: &impl Template) -> Result<Response, AppError> {
+    template
+        .render()
+        .map(|html| Html(html).into_response())
+        .map_err(|e| AppError::Internal(format!("template: {e}")))
+}

@@ -1,1 +1,58 @@
-fn main() {}
+//! `openprm`: the portal, its demo, migrations and user administration in one
+//! binary. Parses the command line, resolves the configuration, installs
+//! logging and hands over to the subcommand.
+
+mod cli;
+mod commands;
+mod config;
+mod demo;
+mod error;
+mod telemetry;
+
+use std::{io::Write, process::ExitCode};
+
+use clap::Parser;
+
+use crate::{
+    cli::{Cli, Command, GlobalArgs, UserCommand},
+    config::{Config, Settings},
+    error::CliError,
+};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            let _ = writeln!(std::io::stderr(), "error: {}", error.one_line());
+            ExitCode::from(error.exit_code())
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<(), CliError> {
+    let config = load_config(&cli.global)?;
+    telemetry::init(&config.log, config.log_format)?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(async {
+        match &cli.command {
+            Command::Serve => commands::serve::run(&config, false).await,
+            Command::Demo => commands::serve::run(&config, true).await,
+            Command::Migrate => commands::migrate::run(&config).await,
+            Command::User(UserCommand::Add(args)) => commands::user_add::run(&config, args).await,
+        }
+    })
+}
+
+/// Reads the three sources of settings and resolves them.
+fn load_config(global: &GlobalArgs) -> Result<Config, CliError> {
+    let dir = std::env::current_dir()?;
+    let file = config::load_file(global.config.as_deref(), &dir)?;
+    let env = Settings::from_env(|name| std::env::var(name).ok());
+    let file = file
+        .as_ref()
+        .map(|(path, settings)| (path.as_path(), settings));
+    Ok(config::resolve(&global.settings(), &env, file)?)
+}

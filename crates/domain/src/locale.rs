@@ -49,11 +49,10 @@ impl Locale {
                 .find_map(|p| p.trim().strip_prefix("q="))
                 .and_then(|q| q.trim().parse::<f32>().ok())
                 .unwrap_or(1.0);
-            if let Some(locale) = Locale::parse(tag) {
-                if quality > 0.0 && best.is_none_or(|(q, _)| quality > q) {
+            if let Some(locale) = Locale::parse(tag)
+                && quality > 0.0 && best.is_none_or(|(q, _)| quality > q) {
                     best = Some((quality, locale));
                 }
-            }
         }
         best.map(|(_, l)| l).unwrap_or_default()
     }

@@ -22,8 +22,8 @@ pub enum StoreError {
 
 impl From<sqlx::Error> for StoreError {
     fn from(error: sqlx::Error) -> Self {
-        if let sqlx::Error::Database(db) = &error {
-            if db.is_unique_violation() {
+        if let sqlx::Error::Database(db) = &error
+            && db.is_unique_violation() {
                 // SQLite names the columns rather than the index; PostgreSQL the index.
                 let name = db
                     .constraint()
@@ -31,7 +31,6 @@ impl From<sqlx::Error> for StoreError {
                     .unwrap_or_else(|| db.message().to_owned());
                 return StoreError::Duplicate(name);
             }
-        }
         StoreError::Database(error)
     }
 }

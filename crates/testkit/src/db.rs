@@ -71,10 +71,10 @@ impl TestDb {
     /// Closes the pool and drops a PostgreSQL test database.
     pub async fn close(self) {
         self.store.close().await;
-        if let Cleanup::Postgres { server_url, name } = &self.cleanup {
-            if let Ok(mut admin) = PgConnection::connect(server_url).await {
-                let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut admin).await;
-            }
+        if let Cleanup::Postgres { server_url, name } = &self.cleanup
+            && let Ok(mut admin) = PgConnection::connect(server_url).await
+        {
+            let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut admin).await;
         }
     }
 }

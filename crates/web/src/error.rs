@@ -132,11 +132,10 @@ impl IntoResponse for ApiError {
             },
         };
         let mut response = (parts.status, Json(body)).into_response();
-        if let Some(secs) = parts.retry_after {
-            if let Ok(value) = HeaderValue::from_str(&secs.to_string()) {
+        if let Some(secs) = parts.retry_after
+            && let Ok(value) = HeaderValue::from_str(&secs.to_string()) {
                 response.headers_mut().insert(header::RETRY_AFTER, value);
             }
-        }
         response
     }
 }

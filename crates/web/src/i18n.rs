@@ -109,7 +109,7 @@ mod tests {
     #[test]
     fn arguments_are_filled_in_without_isolation_marks() {
         let en = Tr::new(Locale::English);
-        assert_eq!(en.with("home-welcome", &[("name", "Mette")]), "Welcome, Mette");
+        assert_eq!(en.with("home-welcome", [("name", "Mette")]), "Welcome, Mette");
     }
 
     #[test]

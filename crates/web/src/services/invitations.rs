@@ -110,7 +110,7 @@ async fn render(state: &AppState, inviter: &User, invitee_name: &str, invitee_em
     Ok(OutgoingEmail {
         to: invitee_email.to_owned(),
         to_name: invitee_name.to_owned(),
-        subject: t.with("email-invitation-subject", &[("portal", &settings.portal_name)]),
+        subject: t.with("email-invitation-subject", [("portal", &settings.portal_name)]),
         text,
         html,
     })

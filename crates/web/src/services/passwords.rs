@@ -32,11 +32,10 @@ pub async fn change_password(state: &AppState, user: &User, session_hash: &str, 
             errors.add(&field, &key);
         }
     }
-    if let Some(confirm) = change.confirm {
-        if confirm != change.new {
+    if let Some(confirm) = change.confirm
+        && confirm != change.new {
             errors.add("confirm_password", "error-password-mismatch");
         }
-    }
     errors.into_result()?;
     state.store.set_password(user.id, change.new, Some(session_hash)).await?;
     Ok(())

@@ -216,6 +216,16 @@ fn login(person: &Person, partner: Option<&str>) -> Login {
     }
 }
 
+/// Titles and phone numbers of the vendor staff, for the partners' contact card.
+fn contact_of(email: &str) -> Option<(&'static str, &'static str)> {
+    match email {
+        "mikkel.holm@nordlys.example" => Some(("Channel Manager, Jutland", "+45 70 20 31 41")),
+        "sofie.lind@nordlys.example" => Some(("Channel Manager, Zealand & Funen", "+45 70 20 31 42")),
+        "astrid.nordlys@nordlys.example" | "admin@nordlys.example" => Some(("Head of Partner Sales", "+45 70 20 31 40")),
+        _ => None,
+    }
+}
+
 fn email(address: &str) -> anyhow::Result<EmailAddress> {
     EmailAddress::parse(address).map_err(|key| anyhow::anyhow!("demo e-mail {address}: {key}"))
 }
@@ -235,6 +245,8 @@ async fn ensure_user(
         role: person.role,
         partner_id,
         locale: person.locale,
+        title: contact_of(person.email).map(|(title, _)| title.to_owned()),
+        phone: contact_of(person.email).map(|(_, phone)| phone.to_owned()),
         password: Some(DEMO_PASSWORD.to_owned()),
         must_change_password: false,
     };

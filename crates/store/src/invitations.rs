@@ -60,6 +60,8 @@ impl Store {
             role: request.role,
             partner_id: Some(partner.id),
             locale: request.locale,
+            title: None,
+            phone: None,
             password: None,
             must_change_password: true,
         };

@@ -80,7 +80,14 @@ impl Store {
                    VALUES (1, $1, $2, $3, $4, $5, $6) \
                    ON CONFLICT (id) DO UPDATE SET portal_name = $1, logo_url = $2, primary_colour = $3, \
                    accent_colour = $4, partner_tabs = $5, updated_at = $6";
-        let detail = serde_json::to_string(settings).unwrap_or_default();
+        // A logo can be a long data URI; the log records that it is set, not the image.
+        let detail = serde_json::json!({
+            "portal_name": settings.portal_name,
+            "logo": settings.logo_url.as_ref().map(|_| "set"),
+            "primary_colour": settings.primary_colour,
+            "accent_colour": settings.accent_colour,
+            "partner_tabs": settings.partner_tabs,
+        });
         write_tx!(self, tx => {
             sqlx::query(sql)
                 .bind(&settings.portal_name)

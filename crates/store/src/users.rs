@@ -86,6 +86,9 @@ pub struct NewUser {
     pub role: Role,
     pub partner_id: Option<PartnerId>,
     pub locale: Locale,
+    /// Shown on the channel manager's contact card.
+    pub title: Option<String>,
+    pub phone: Option<String>,
     /// `None` creates an invited user who signs in through their link.
     pub password: Option<String>,
     pub must_change_password: bool,
@@ -238,8 +241,8 @@ struct UserRowWithHash {
 macro_rules! insert_user {
     ($exec:expr, $id:expr, $new:expr, $hash:expr, $now:expr) => {
         sqlx::query(
-            "INSERT INTO users (id, email, name, role, partner_id, locale, password_hash, must_change_password, active, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, TRUE, $9)",
+            "INSERT INTO users (id, email, name, role, partner_id, locale, password_hash, must_change_password, active, created_at, title, phone) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, TRUE, $9, $10, $11)",
         )
         .bind($id.0)
         .bind($new.email.as_str())
@@ -250,6 +253,8 @@ macro_rules! insert_user {
         .bind($hash)
         .bind($new.must_change_password)
         .bind($crate::DbTime::from($now))
+        .bind(&$new.title)
+        .bind(&$new.phone)
         .execute($exec)
         .await?
     };

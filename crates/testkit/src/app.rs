@@ -112,6 +112,8 @@ impl TestApp {
             role,
             partner_id: partner,
             locale: Locale::English,
+            title: None,
+            phone: None,
             password: Some(PASSWORD.into()),
             must_change_password: false,
         };

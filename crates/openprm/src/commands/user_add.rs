@@ -72,6 +72,8 @@ pub async fn run(config: &Config, args: &UserAddArgs) -> Result<(), CliError> {
         role,
         partner_id: None,
         locale: Locale::default(),
+        title: None,
+        phone: None,
         password: Some(password.clone()),
         must_change_password: generated,
     };

@@ -1,1 +1,35 @@
-//! placeholder
+//! OpenPRM's background work: the outbox worker, which delivers the e-mail
+//! that changes queued in the outbox table in their own transaction.
+//!
+//! Delivery is at least once. Each e-mail's Message-ID is made from its outbox
+//! id, so it is the same on every attempt and a receiver can drop a repeat.
+
+mod mailer;
+mod outbox;
+
+pub use mailer::MailConfig;
+pub use outbox::{OutboxWaker, OutboxWorker, spawn_outbox_worker};
+
+/// What can stop a worker from starting or from reaching its database.
+///
+/// A message that cannot be delivered is not an error of the worker: it is
+/// recorded on the message (`last_error`) and tried again later.
+#[derive(Debug, thiserror::Error)]
+pub enum JobError {
+    #[error(transparent)]
+    Store(#[from] openprm_store::StoreError),
+    #[error("the SMTP URL is not usable: {0}")]
+    SmtpUrl(#[source] lettre::transport::smtp::Error),
+    #[error("the sender address {address:?} is not an e-mail address: {source}")]
+    FromAddress {
+        address: String,
+        #[source]
+        source: lettre::address::AddressError,
+    },
+    #[error("the mail folder {path} cannot be created: {source}")]
+    MailDir {
+        path: std::path::PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+}

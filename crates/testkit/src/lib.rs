@@ -3,3 +3,4 @@
 //! a headless browser.
 
 pub mod db;
+pub mod smtp;

@@ -3,5 +3,6 @@
 //! a headless browser.
 
 pub mod browser;
+pub mod app;
 pub mod db;
 pub mod smtp;

@@ -31,10 +31,18 @@ impl Colour {
     pub fn contrasting_text(&self) -> &'static str {
         let channel = |i: usize| {
             let v = u8::from_str_radix(&self.0[i..i + 2], 16).unwrap_or(0) as f64 / 255.0;
-            if v <= 0.03928 { v / 12.92 } else { ((v + 0.055) / 1.055).powf(2.4) }
+            if v <= 0.03928 {
+                v / 12.92
+            } else {
+                ((v + 0.055) / 1.055).powf(2.4)
+            }
         };
         let luminance = 0.2126 * channel(1) + 0.7152 * channel(3) + 0.0722 * channel(5);
-        if luminance > 0.4 { "#111827" } else { "#ffffff" }
+        if luminance > 0.4 {
+            "#111827"
+        } else {
+            "#ffffff"
+        }
     }
 }
 
@@ -73,7 +81,9 @@ impl Branding {
     ) -> Branding {
         Branding {
             name: name.map(str::to_owned).unwrap_or_else(|| self.name.clone()),
-            logo_url: logo_url.map(str::to_owned).or_else(|| self.logo_url.clone()),
+            logo_url: logo_url
+                .map(str::to_owned)
+                .or_else(|| self.logo_url.clone()),
             primary: primary.cloned().unwrap_or_else(|| self.primary.clone()),
             accent: accent.cloned().unwrap_or_else(|| self.accent.clone()),
         }

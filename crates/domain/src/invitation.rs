@@ -59,7 +59,11 @@ mod tests {
     use time::macros::datetime;
 
     fn fresh(now: OffsetDateTime) -> InvitationStatus {
-        InvitationStatus { expires_at: now + VALIDITY, used_at: None, revoked_at: None }
+        InvitationStatus {
+            expires_at: now + VALIDITY,
+            used_at: None,
+            revoked_at: None,
+        }
     }
 
     #[test]
@@ -67,14 +71,23 @@ mod tests {
         let sent = datetime!(2026-11-01 12:00 UTC);
         let invitation = fresh(sent);
         assert_eq!(invitation.check_usable(sent + Duration::days(6)), Ok(()));
-        assert_eq!(invitation.check_usable(sent + Duration::days(7)), Err(InvitationProblem::Expired));
+        assert_eq!(
+            invitation.check_usable(sent + Duration::days(7)),
+            Err(InvitationProblem::Expired)
+        );
     }
 
     #[test]
     fn used_or_revoked_links_are_dead() {
         let sent = datetime!(2026-11-01 12:00 UTC);
-        let used = InvitationStatus { used_at: Some(sent), ..fresh(sent) };
-        let revoked = InvitationStatus { revoked_at: Some(sent), ..fresh(sent) };
+        let used = InvitationStatus {
+            used_at: Some(sent),
+            ..fresh(sent)
+        };
+        let revoked = InvitationStatus {
+            revoked_at: Some(sent),
+            ..fresh(sent)
+        };
         assert_eq!(used.check_usable(sent), Err(InvitationProblem::Used));
         assert_eq!(revoked.check_usable(sent), Err(InvitationProblem::Revoked));
     }

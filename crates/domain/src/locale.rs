@@ -2,7 +2,9 @@
 
 use serde::{Deserialize, Serialize};
 
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema,
+)]
 pub enum Locale {
     #[default]
     #[serde(rename = "en")]
@@ -50,9 +52,11 @@ impl Locale {
                 .and_then(|q| q.trim().parse::<f32>().ok())
                 .unwrap_or(1.0);
             if let Some(locale) = Locale::parse(tag)
-                && quality > 0.0 && best.is_none_or(|(q, _)| quality > q) {
-                    best = Some((quality, locale));
-                }
+                && quality > 0.0
+                && best.is_none_or(|(q, _)| quality > q)
+            {
+                best = Some((quality, locale));
+            }
         }
         best.map(|(_, l)| l).unwrap_or_default()
     }
@@ -64,8 +68,14 @@ mod tests {
 
     #[test]
     fn accept_language_prefers_highest_quality_supported_tag() {
-        assert_eq!(Locale::from_accept_language("da-DK,da;q=0.9,en;q=0.8"), Locale::Danish);
-        assert_eq!(Locale::from_accept_language("de-DE,en;q=0.5,da;q=0.7"), Locale::Danish);
+        assert_eq!(
+            Locale::from_accept_language("da-DK,da;q=0.9,en;q=0.8"),
+            Locale::Danish
+        );
+        assert_eq!(
+            Locale::from_accept_language("de-DE,en;q=0.5,da;q=0.7"),
+            Locale::Danish
+        );
         assert_eq!(Locale::from_accept_language("fr"), Locale::English);
         assert_eq!(Locale::from_accept_language(""), Locale::English);
         assert_eq!(Locale::from_accept_language("da;q=0"), Locale::English);

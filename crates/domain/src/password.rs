@@ -69,18 +69,39 @@ mod tests {
     #[test]
     fn refuses_short_email_and_common_passwords() {
         assert_eq!(reason("short"), Some("error-password-too-short".into()));
-        assert_eq!(reason("mette.kristensen@example.dk"), Some("error-password-is-email".into()));
-        assert_eq!(reason("Mette.Kristensen@Example.dk"), Some("error-password-is-email".into()));
-        assert_eq!(reason("mette.kristensen"), Some("error-password-is-email".into()));
+        assert_eq!(
+            reason("mette.kristensen@example.dk"),
+            Some("error-password-is-email".into())
+        );
+        assert_eq!(
+            reason("Mette.Kristensen@Example.dk"),
+            Some("error-password-is-email".into())
+        );
+        assert_eq!(
+            reason("mette.kristensen"),
+            Some("error-password-is-email".into())
+        );
         assert_eq!(reason("password1234"), Some("error-password-common".into()));
-        assert_eq!(reason("QWERTYUIOPASDFGH"), Some("error-password-common".into()));
-        assert_eq!(reason("aaaaaaaaaaaaaaaa"), Some("error-password-common".into()));
-        assert_eq!(reason(&"xy".repeat(150)), Some("error-password-too-long".into()));
+        assert_eq!(
+            reason("QWERTYUIOPASDFGH"),
+            Some("error-password-common".into())
+        );
+        assert_eq!(
+            reason("aaaaaaaaaaaaaaaa"),
+            Some("error-password-common".into())
+        );
+        assert_eq!(
+            reason(&"xy".repeat(150)),
+            Some("error-password-too-long".into())
+        );
     }
 
     #[test]
     fn length_counts_characters_not_bytes() {
         // Eleven Danish letters are eleven characters even though they take more bytes.
-        assert_eq!(reason("æøåæøåæøåæø"), Some("error-password-too-short".into()));
+        assert_eq!(
+            reason("æøåæøåæøåæø"),
+            Some("error-password-too-short".into())
+        );
     }
 }

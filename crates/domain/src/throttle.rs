@@ -12,14 +12,25 @@ pub struct ThrottleRule {
 }
 
 /// Per account (whether or not it exists, so the answer reveals nothing).
-pub const PER_ACCOUNT: ThrottleRule = ThrottleRule { max_failures: 5, window: Duration::minutes(15) };
+pub const PER_ACCOUNT: ThrottleRule = ThrottleRule {
+    max_failures: 5,
+    window: Duration::minutes(15),
+};
 /// Per client address, looser, since offices share one.
-pub const PER_ADDRESS: ThrottleRule = ThrottleRule { max_failures: 30, window: Duration::minutes(15) };
+pub const PER_ADDRESS: ThrottleRule = ThrottleRule {
+    max_failures: 30,
+    window: Duration::minutes(15),
+};
 
 impl ThrottleRule {
     /// Refuses once `failures` within the window reach the limit, saying when the
     /// oldest of them falls out of it.
-    pub fn check(&self, failures: i64, oldest: Option<OffsetDateTime>, now: OffsetDateTime) -> Result<(), DomainError> {
+    pub fn check(
+        &self,
+        failures: i64,
+        oldest: Option<OffsetDateTime>,
+        now: OffsetDateTime,
+    ) -> Result<(), DomainError> {
         if failures < self.max_failures {
             return Ok(());
         }

@@ -90,12 +90,20 @@ impl Viewer {
 
     /// Creating partner accounts and changing the portal are the admin's.
     pub fn may_administer(&self) -> Result<(), DomainError> {
-        if self.role == Role::Admin { Ok(()) } else { Err(DomainError::Forbidden) }
+        if self.role == Role::Admin {
+            Ok(())
+        } else {
+            Err(DomainError::Forbidden)
+        }
     }
 
     /// Editing a partner account: the admin, or its channel manager (who may not
     /// hand it to someone else).
-    pub fn may_edit_partner(&self, partner: PartnerRef, changes_manager: bool) -> Result<(), DomainError> {
+    pub fn may_edit_partner(
+        &self,
+        partner: PartnerRef,
+        changes_manager: bool,
+    ) -> Result<(), DomainError> {
         if !self.sees_partner(partner) {
             return Err(DomainError::NotFound);
         }
@@ -112,13 +120,20 @@ mod tests {
     use super::*;
 
     fn viewer(role: Role, partner: Option<PartnerId>) -> Viewer {
-        Viewer { user_id: UserId::new(), role, partner_id: partner }
+        Viewer {
+            user_id: UserId::new(),
+            role,
+            partner_id: partner,
+        }
     }
 
     #[test]
     fn admin_sees_every_partner() {
         let admin = viewer(Role::Admin, None);
-        let partner = PartnerRef { id: PartnerId::new(), channel_manager_id: None };
+        let partner = PartnerRef {
+            id: PartnerId::new(),
+            channel_manager_id: None,
+        };
         assert!(admin.sees_partner(partner));
         assert_eq!(admin.may_invite(partner, Role::PartnerUser).ok(), Some(()));
     }
@@ -126,13 +141,25 @@ mod tests {
     #[test]
     fn channel_manager_sees_only_assigned_partners() {
         let cm = viewer(Role::ChannelManager, None);
-        let mine = PartnerRef { id: PartnerId::new(), channel_manager_id: Some(cm.user_id) };
-        let other = PartnerRef { id: PartnerId::new(), channel_manager_id: Some(UserId::new()) };
+        let mine = PartnerRef {
+            id: PartnerId::new(),
+            channel_manager_id: Some(cm.user_id),
+        };
+        let other = PartnerRef {
+            id: PartnerId::new(),
+            channel_manager_id: Some(UserId::new()),
+        };
         assert!(cm.sees_partner(mine));
         assert!(!cm.sees_partner(other));
-        assert!(matches!(cm.may_invite(other, Role::PartnerUser), Err(DomainError::NotFound)));
+        assert!(matches!(
+            cm.may_invite(other, Role::PartnerUser),
+            Err(DomainError::NotFound)
+        ));
         assert!(cm.may_edit_partner(mine, false).is_ok());
-        assert!(matches!(cm.may_edit_partner(mine, true), Err(DomainError::Forbidden)));
+        assert!(matches!(
+            cm.may_edit_partner(mine, true),
+            Err(DomainError::Forbidden)
+        ));
     }
 
     #[test]
@@ -140,26 +167,53 @@ mod tests {
         let own = PartnerId::new();
         let manager = viewer(Role::PartnerManager, Some(own));
         let rep = viewer(Role::PartnerUser, Some(own));
-        let own_ref = PartnerRef { id: own, channel_manager_id: None };
-        let other = PartnerRef { id: PartnerId::new(), channel_manager_id: None };
+        let own_ref = PartnerRef {
+            id: own,
+            channel_manager_id: None,
+        };
+        let other = PartnerRef {
+            id: PartnerId::new(),
+            channel_manager_id: None,
+        };
         assert!(manager.may_invite(own_ref, Role::PartnerUser).is_ok());
-        assert!(matches!(manager.may_invite(other, Role::PartnerUser), Err(DomainError::NotFound)));
-        assert!(matches!(rep.may_invite(own_ref, Role::PartnerUser), Err(DomainError::Forbidden)));
-        assert!(matches!(rep.may_invite(other, Role::PartnerUser), Err(DomainError::NotFound)));
-        assert!(matches!(manager.may_edit_partner(own_ref, false), Err(DomainError::Forbidden)));
+        assert!(matches!(
+            manager.may_invite(other, Role::PartnerUser),
+            Err(DomainError::NotFound)
+        ));
+        assert!(matches!(
+            rep.may_invite(own_ref, Role::PartnerUser),
+            Err(DomainError::Forbidden)
+        ));
+        assert!(matches!(
+            rep.may_invite(other, Role::PartnerUser),
+            Err(DomainError::NotFound)
+        ));
+        assert!(matches!(
+            manager.may_edit_partner(own_ref, false),
+            Err(DomainError::Forbidden)
+        ));
     }
 
     #[test]
     fn vendor_roles_cannot_be_invited() {
         let admin = viewer(Role::Admin, None);
-        let partner = PartnerRef { id: PartnerId::new(), channel_manager_id: None };
-        assert!(matches!(admin.may_invite(partner, Role::Admin), Err(DomainError::Validation(_))));
+        let partner = PartnerRef {
+            id: PartnerId::new(),
+            channel_manager_id: None,
+        };
+        assert!(matches!(
+            admin.may_invite(partner, Role::Admin),
+            Err(DomainError::Validation(_))
+        ));
     }
 
     #[test]
     fn partner_role_without_partner_sees_nothing() {
         let broken = viewer(Role::PartnerUser, None);
         assert_eq!(broken.partner_scope(), PartnerScope::Nothing);
-        assert!(!broken.sees_partner(PartnerRef { id: PartnerId::new(), channel_manager_id: None }));
+        assert!(!broken.sees_partner(PartnerRef {
+            id: PartnerId::new(),
+            channel_manager_id: None
+        }));
     }
 }

@@ -220,8 +220,12 @@ fn login(person: &Person, partner: Option<&str>) -> Login {
 fn contact_of(email: &str) -> Option<(&'static str, &'static str)> {
     match email {
         "mikkel.holm@nordlys.example" => Some(("Channel Manager, Jutland", "+45 70 20 31 41")),
-        "sofie.lind@nordlys.example" => Some(("Channel Manager, Zealand & Funen", "+45 70 20 31 42")),
-        "astrid.nordlys@nordlys.example" | "admin@nordlys.example" => Some(("Head of Partner Sales", "+45 70 20 31 40")),
+        "sofie.lind@nordlys.example" => {
+            Some(("Channel Manager, Zealand & Funen", "+45 70 20 31 42"))
+        }
+        "astrid.nordlys@nordlys.example" | "admin@nordlys.example" => {
+            Some(("Head of Partner Sales", "+45 70 20 31 40"))
+        }
         _ => None,
     }
 }

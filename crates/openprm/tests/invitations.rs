@@ -7,7 +7,13 @@ use openprm_domain::{Role, Tier};
 use openprm_testkit::{app::TestApp, smtp::CaughtMail};
 use serde_json::{Value, json};
 
-async fn invite(app: &TestApp, token: &str, partner: impl std::fmt::Display, email: &str, locale: &str) -> reqwest::Response {
+async fn invite(
+    app: &TestApp,
+    token: &str,
+    partner: impl std::fmt::Display,
+    email: &str,
+    locale: &str,
+) -> reqwest::Response {
     app.client()
         .post(app.url(&format!("/api/v1/partners/{partner}/invitations")))
         .bearer_auth(token)
@@ -18,11 +24,18 @@ async fn invite(app: &TestApp, token: &str, partner: impl std::fmt::Display, ema
 }
 
 async fn mail_to(app: &TestApp, email: &str) -> CaughtMail {
-    app.smtp.wait_for(email, Duration::from_secs(15)).await.unwrap_or_else(|| panic!("no e-mail to {email}"))
+    app.smtp
+        .wait_for(email, Duration::from_secs(15))
+        .await
+        .unwrap_or_else(|| panic!("no e-mail to {email}"))
 }
 
 fn invitation_path(mail: &CaughtMail) -> String {
-    let link = mail.links().into_iter().find(|l| l.contains("/invitations/")).expect("a link in the e-mail");
+    let link = mail
+        .links()
+        .into_iter()
+        .find(|l| l.contains("/invitations/"))
+        .expect("a link in the e-mail");
     link[link.find("/invitations/").unwrap()..].to_owned()
 }
 
@@ -39,10 +52,22 @@ async fn invited_user_follows_link_chooses_password_and_lands_on_home(app: &Test
     assert!(mail.subject().contains("invitation"), "{}", mail.subject());
     let text = mail.text_body();
     assert!(text.contains("Sofie Lind") && text.contains("Fjordline IT"));
-    assert!(text.contains("mette@fjordline.example"), "the e-mail gives the user name");
-    assert!(text.contains(&app.base_url), "the e-mail gives the portal address");
-    assert!(mail.html_body().contains("/invitations/"), "both parts carry the link");
-    assert!(mail.header("Message-ID").is_some_and(|id| id.contains("@openprm.test")));
+    assert!(
+        text.contains("mette@fjordline.example"),
+        "the e-mail gives the user name"
+    );
+    assert!(
+        text.contains(&app.base_url),
+        "the e-mail gives the portal address"
+    );
+    assert!(
+        mail.html_body().contains("/invitations/"),
+        "both parts carry the link"
+    );
+    assert!(
+        mail.header("Message-ID")
+            .is_some_and(|id| id.contains("@openprm.test"))
+    );
 
     let path = invitation_path(&mail);
     let browser = app.client();
@@ -51,7 +76,12 @@ async fn invited_user_follows_link_chooses_password_and_lands_on_home(app: &Test
     let html = page.text().await.unwrap();
     assert!(html.contains("Welcome, Mette Kristensen"));
     let csrf = openprm_testkit::app::csrf_in(&html).unwrap();
-    let accepted = browser.post(app.url(&path)).form(&[("_csrf", csrf.as_str())]).send().await.unwrap();
+    let accepted = browser
+        .post(app.url(&path))
+        .form(&[("_csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(accepted.status(), 303);
     assert_eq!(accepted.headers()["location"], "/password");
 
@@ -61,20 +91,43 @@ async fn invited_user_follows_link_chooses_password_and_lands_on_home(app: &Test
         assert_eq!(r.status(), 303, "{page}");
         assert_eq!(r.headers()["location"], "/password", "{page}");
     }
-    let form = browser.get(app.url("/password")).send().await.unwrap().text().await.unwrap();
-    assert!(!form.contains("current_password"), "an invited user has no current password to give");
+    let form = browser
+        .get(app.url("/password"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        !form.contains("current_password"),
+        "an invited user has no current password to give"
+    );
     let csrf = openprm_testkit::app::csrf_in(&form).unwrap();
     let weak = browser
         .post(app.url("/password"))
-        .form(&[("new_password", "password1234"), ("confirm_password", "password1234"), ("_csrf", csrf.as_str())])
+        .form(&[
+            ("new_password", "password1234"),
+            ("confirm_password", "password1234"),
+            ("_csrf", csrf.as_str()),
+        ])
         .send()
         .await
         .unwrap();
     assert_eq!(weak.status(), 422);
-    assert!(weak.text().await.unwrap().contains("This password is too well known."));
+    assert!(
+        weak.text()
+            .await
+            .unwrap()
+            .contains("This password is too well known.")
+    );
     let good = browser
         .post(app.url("/password"))
-        .form(&[("new_password", "northern-lights-over-skagen"), ("confirm_password", "northern-lights-over-skagen"), ("_csrf", csrf.as_str())])
+        .form(&[
+            ("new_password", "northern-lights-over-skagen"),
+            ("confirm_password", "northern-lights-over-skagen"),
+            ("_csrf", csrf.as_str()),
+        ])
         .send()
         .await
         .unwrap();
@@ -84,14 +137,25 @@ async fn invited_user_follows_link_chooses_password_and_lands_on_home(app: &Test
     assert_eq!(home.status(), 200);
     let home = home.text().await.unwrap();
     assert!(home.contains("Welcome, Mette Kristensen"));
-    assert!(home.contains("Sofie Lind"), "Home shows the channel manager's card");
+    assert!(
+        home.contains("Sofie Lind"),
+        "Home shows the channel manager's card"
+    );
 
     // The link was single use.
     let again = app.client().get(app.url(&path)).send().await.unwrap();
     assert_eq!(again.status(), 410);
     assert!(again.text().await.unwrap().contains("already been used"));
     // And the new password works for signing in.
-    let login = app.client().post(app.url("/api/v1/auth/login")).json(&json!({"email": "mette@fjordline.example", "password": "northern-lights-over-skagen"})).send().await.unwrap();
+    let login = app
+        .client()
+        .post(app.url("/api/v1/auth/login"))
+        .json(
+            &json!({"email": "mette@fjordline.example", "password": "northern-lights-over-skagen"}),
+        )
+        .send()
+        .await
+        .unwrap();
     assert_eq!(login.status(), 200);
 }
 
@@ -103,9 +167,21 @@ async fn api_answers_password_change_required_until_a_password_is_chosen(app: &T
     let mail = mail_to(app, "ole@skagen.example").await;
     let path = invitation_path(&mail);
     let browser = app.client();
-    let html = browser.get(app.url(&path)).send().await.unwrap().text().await.unwrap();
+    let html = browser
+        .get(app.url(&path))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     let csrf = openprm_testkit::app::csrf_in(&html).unwrap();
-    browser.post(app.url(&path)).form(&[("_csrf", csrf.as_str())]).send().await.unwrap();
+    browser
+        .post(app.url(&path))
+        .form(&[("_csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
     let me = browser.get(app.url("/api/v1/me")).send().await.unwrap();
     assert_eq!(me.status(), 403);
     let body: Value = me.json().await.unwrap();
@@ -117,7 +193,15 @@ async fn api_answers_password_change_required_until_a_password_is_chosen(app: &T
         .await
         .unwrap();
     assert_eq!(changed.status(), 204);
-    assert_eq!(browser.get(app.url("/api/v1/me")).send().await.unwrap().status(), 200);
+    assert_eq!(
+        browser
+            .get(app.url("/api/v1/me"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
 }
 
 async fn api_accepts_an_invitation_in_one_step(app: &TestApp) {
@@ -126,22 +210,58 @@ async fn api_accepts_an_invitation_in_one_step(app: &TestApp) {
     let token = app.token(&admin).await;
     invite(app, &token, partner.id, "freja@kattegat.example", "da").await;
     let mail = mail_to(app, "freja@kattegat.example").await;
-    assert!(mail.subject().starts_with("Din invitation til"), "Danish invitee, Danish e-mail: {}", mail.subject());
+    assert!(
+        mail.subject().starts_with("Din invitation til"),
+        "Danish invitee, Danish e-mail: {}",
+        mail.subject()
+    );
     assert!(mail.text_body().contains("Dit brugernavn"));
-    let invitation = invitation_path(&mail).trim_start_matches("/invitations/").to_owned();
+    let invitation = invitation_path(&mail)
+        .trim_start_matches("/invitations/")
+        .to_owned();
     let url = app.url(&format!("/api/v1/auth/invitations/{invitation}/accept"));
-    let weak = app.client().post(&url).json(&json!({"new_password": "freja@kattegat.example"})).send().await.unwrap();
+    let weak = app
+        .client()
+        .post(&url)
+        .json(&json!({"new_password": "freja@kattegat.example"}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(weak.status(), 422);
     let body: Value = weak.json().await.unwrap();
-    assert_eq!(body["error"]["fields"]["new_password"], "The password must not be your e-mail address.");
-    let ok = app.client().post(&url).json(&json!({"new_password": "blue-ferries-cross-kattegat"})).send().await.unwrap();
+    assert_eq!(
+        body["error"]["fields"]["new_password"],
+        "The password must not be your e-mail address."
+    );
+    let ok = app
+        .client()
+        .post(&url)
+        .json(&json!({"new_password": "blue-ferries-cross-kattegat"}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(ok.status(), 200);
     let body: Value = ok.json().await.unwrap();
     assert_eq!(body["must_change_password"], false);
-    let me: Value = app.client().get(app.url("/api/v1/me")).bearer_auth(body["token"].as_str().unwrap()).send().await.unwrap().json().await.unwrap();
+    let me: Value = app
+        .client()
+        .get(app.url("/api/v1/me"))
+        .bearer_auth(body["token"].as_str().unwrap())
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(me["email"], "freja@kattegat.example");
     assert_eq!(me["locale"], "da");
-    let twice = app.client().post(&url).json(&json!({"new_password": "blue-ferries-cross-kattegat"})).send().await.unwrap();
+    let twice = app
+        .client()
+        .post(&url)
+        .json(&json!({"new_password": "blue-ferries-cross-kattegat"}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(twice.status(), 422);
 }
 
@@ -151,7 +271,8 @@ async fn expired_links_do_not_work(app: &TestApp) {
     let token = app.token(&admin).await;
     invite(app, &token, partner.id, "late@fjordline.example", "en").await;
     let path = invitation_path(&mail_to(app, "late@fjordline.example").await);
-    app.clock.advance(time::Duration::days(7) + time::Duration::minutes(1));
+    app.clock
+        .advance(time::Duration::days(7) + time::Duration::minutes(1));
     let page = app.client().get(app.url(&path)).send().await.unwrap();
     assert_eq!(page.status(), 410);
     assert!(page.text().await.unwrap().contains("expired"));
@@ -159,27 +280,81 @@ async fn expired_links_do_not_work(app: &TestApp) {
 
 async fn resend_replaces_the_link_and_revoke_withdraws_it(app: &TestApp) {
     let manager_partner = app.partner("Fjordline IT", Tier::Gold, None).await;
-    let manager = app.user("Peter Manager", Role::PartnerManager, Some(manager_partner.id)).await;
+    let manager = app
+        .user(
+            "Peter Manager",
+            Role::PartnerManager,
+            Some(manager_partner.id),
+        )
+        .await;
     let token = app.token(&manager).await;
-    let created: Value = invite(app, &token, manager_partner.id, "nina@fjordline.example", "en").await.json().await.unwrap();
+    let created: Value = invite(
+        app,
+        &token,
+        manager_partner.id,
+        "nina@fjordline.example",
+        "en",
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
     let user_id = created["id"].as_str().unwrap().to_owned();
     let first = invitation_path(&mail_to(app, "nina@fjordline.example").await);
 
-    let resent = app.client().post(app.url(&format!("/api/v1/users/{user_id}/invitation/resend"))).bearer_auth(&token).send().await.unwrap();
+    let resent = app
+        .client()
+        .post(app.url(&format!("/api/v1/users/{user_id}/invitation/resend")))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(resent.status(), 204);
     let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
     let second = loop {
-        let paths: Vec<String> = app.smtp.messages().iter().filter(|m| m.to.iter().any(|t| t.contains("nina@"))).map(invitation_path).collect();
+        let paths: Vec<String> = app
+            .smtp
+            .messages()
+            .iter()
+            .filter(|m| m.to.iter().any(|t| t.contains("nina@")))
+            .map(invitation_path)
+            .collect();
         if let Some(p) = paths.into_iter().find(|p| *p != first) {
             break p;
         }
-        assert!(tokio::time::Instant::now() < deadline, "no second invitation e-mail");
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "no second invitation e-mail"
+        );
         tokio::time::sleep(Duration::from_millis(100)).await;
     };
-    assert_eq!(app.client().get(app.url(&first)).send().await.unwrap().status(), 410, "the old link is dead");
-    assert_eq!(app.client().get(app.url(&second)).send().await.unwrap().status(), 200);
+    assert_eq!(
+        app.client()
+            .get(app.url(&first))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        410,
+        "the old link is dead"
+    );
+    assert_eq!(
+        app.client()
+            .get(app.url(&second))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
 
-    let revoked = app.client().post(app.url(&format!("/api/v1/users/{user_id}/invitation/revoke"))).bearer_auth(&token).send().await.unwrap();
+    let revoked = app
+        .client()
+        .post(app.url(&format!("/api/v1/users/{user_id}/invitation/revoke")))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(revoked.status(), 204);
     let page = app.client().get(app.url(&second)).send().await.unwrap();
     assert_eq!(page.status(), 410);
@@ -190,7 +365,12 @@ async fn invitation_and_its_email_are_written_together(app: &TestApp) {
     let admin = app.user("Astrid Admin", Role::Admin, None).await;
     let partner = app.partner("Fjordline IT", Tier::Gold, None).await;
     let token = app.token(&admin).await;
-    assert_eq!(invite(app, &token, partner.id, "dup@fjordline.example", "en").await.status(), 201);
+    assert_eq!(
+        invite(app, &token, partner.id, "dup@fjordline.example", "en")
+            .await
+            .status(),
+        201
+    );
     // The same address again is refused, and no second e-mail is queued.
     let again = invite(app, &token, partner.id, "DUP@fjordline.example", "en").await;
     assert_eq!(again.status(), 422);
@@ -198,7 +378,12 @@ async fn invitation_and_its_email_are_written_together(app: &TestApp) {
     assert!(body["error"]["fields"]["email"].is_string());
     mail_to(app, "dup@fjordline.example").await;
     tokio::time::sleep(Duration::from_millis(800)).await;
-    let count = app.smtp.messages().iter().filter(|m| m.to.iter().any(|t| t.contains("dup@"))).count();
+    let count = app
+        .smtp
+        .messages()
+        .iter()
+        .filter(|m| m.to.iter().any(|t| t.contains("dup@")))
+        .count();
     assert_eq!(count, 1);
     assert_eq!(app.store.outbox_depth().await.unwrap(), 0);
 }
@@ -211,7 +396,13 @@ async fn inviting_from_the_partner_page(app: &TestApp) {
     let csrf = app.csrf(&client, &path).await;
     let bad = client
         .post(app.url(&format!("{path}/invitations")))
-        .form(&[("name", "Karl"), ("email", "not-an-email"), ("role", "partner_user"), ("locale", "en"), ("_csrf", csrf.as_str())])
+        .form(&[
+            ("name", "Karl"),
+            ("email", "not-an-email"),
+            ("role", "partner_user"),
+            ("locale", "en"),
+            ("_csrf", csrf.as_str()),
+        ])
         .send()
         .await
         .unwrap();
@@ -221,7 +412,13 @@ async fn inviting_from_the_partner_page(app: &TestApp) {
     assert!(html.contains("value=\"not-an-email\""), "the input is kept");
     let ok = client
         .post(app.url(&format!("{path}/invitations")))
-        .form(&[("name", "Karl Skov"), ("email", "karl@skagen.example"), ("role", "partner_manager"), ("locale", "en"), ("_csrf", csrf.as_str())])
+        .form(&[
+            ("name", "Karl Skov"),
+            ("email", "karl@skagen.example"),
+            ("role", "partner_manager"),
+            ("locale", "en"),
+            ("_csrf", csrf.as_str()),
+        ])
         .send()
         .await
         .unwrap();

@@ -41,11 +41,17 @@ pub struct AuditRow {
 
 impl Store {
     /// The newest entries first; the audit log is the admin's alone.
-    pub async fn audit_entries(&self, viewer: &Viewer, limit: i64) -> Result<Vec<AuditRow>, StoreError> {
+    pub async fn audit_entries(
+        &self,
+        viewer: &Viewer,
+        limit: i64,
+    ) -> Result<Vec<AuditRow>, StoreError> {
         viewer.may_administer()?;
         let sql = "SELECT a.id, u.email AS actor_email, a.action, a.subject_kind, a.subject_id, a.detail, a.at \
                    FROM audit_log a LEFT JOIN users u ON u.id = a.actor_id ORDER BY a.at DESC, a.id DESC LIMIT $1";
-        Ok(on_db!(self, pool => sqlx::query_as::<_, AuditRow>(sql).bind(limit).fetch_all(pool).await)?)
+        Ok(
+            on_db!(self, pool => sqlx::query_as::<_, AuditRow>(sql).bind(limit).fetch_all(pool).await)?,
+        )
     }
 }
 

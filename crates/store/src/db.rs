@@ -97,7 +97,10 @@ impl Store {
         } else {
             return Err(StoreError::UnsupportedUrl);
         };
-        Ok(Store { db, clock: Arc::new(SystemClock) })
+        Ok(Store {
+            db,
+            clock: Arc::new(SystemClock),
+        })
     }
 
     /// The same store reading time from another clock (tests move it by hand).

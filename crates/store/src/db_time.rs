@@ -54,8 +54,9 @@ impl<'q> Encode<'q, Sqlite> for DbTime {
 impl<'r> Decode<'r, Sqlite> for DbTime {
     fn decode(value: SqliteValueRef<'r>) -> Result<Self, BoxDynError> {
         let text = <&str as Decode<Sqlite>>::decode(value)?;
-        let parsed = OffsetDateTime::parse(text, SQLITE_FORMAT)
-            .or_else(|_| OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339))?;
+        let parsed = OffsetDateTime::parse(text, SQLITE_FORMAT).or_else(|_| {
+            OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339)
+        })?;
         Ok(DbTime::from(parsed))
     }
 }
@@ -77,7 +78,9 @@ impl Encode<'_, Postgres> for DbTime {
 
 impl<'r> Decode<'r, Postgres> for DbTime {
     fn decode(value: PgValueRef<'r>) -> Result<Self, BoxDynError> {
-        Ok(DbTime::from(<OffsetDateTime as Decode<Postgres>>::decode(value)?))
+        Ok(DbTime::from(<OffsetDateTime as Decode<Postgres>>::decode(
+            value,
+        )?))
     }
 }
 

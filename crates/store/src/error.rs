@@ -23,14 +23,15 @@ pub enum StoreError {
 impl From<sqlx::Error> for StoreError {
     fn from(error: sqlx::Error) -> Self {
         if let sqlx::Error::Database(db) = &error
-            && db.is_unique_violation() {
-                // SQLite names the columns rather than the index; PostgreSQL the index.
-                let name = db
-                    .constraint()
-                    .map(str::to_owned)
-                    .unwrap_or_else(|| db.message().to_owned());
-                return StoreError::Duplicate(name);
-            }
+            && db.is_unique_violation()
+        {
+            // SQLite names the columns rather than the index; PostgreSQL the index.
+            let name = db
+                .constraint()
+                .map(str::to_owned)
+                .unwrap_or_else(|| db.message().to_owned());
+            return StoreError::Duplicate(name);
+        }
         StoreError::Database(error)
     }
 }

@@ -50,7 +50,13 @@ struct InvitationRow {
 impl Store {
     /// Creates the invited user and their invitation, and queues the e-mail that
     /// carries `token`; all or nothing.
-    pub async fn invite(&self, viewer: &Viewer, request: &InvitationRequest, token: &str, email: &OutgoingEmail) -> Result<User, StoreError> {
+    pub async fn invite(
+        &self,
+        viewer: &Viewer,
+        request: &InvitationRequest,
+        token: &str,
+        email: &OutgoingEmail,
+    ) -> Result<User, StoreError> {
         let partner = self.partner(viewer, request.partner_id).await?;
         viewer.may_invite(partner.as_ref(), request.role)?;
         let user_id = UserId::new();
@@ -82,7 +88,13 @@ impl Store {
 
     /// Sends a new link to an invited user who has not yet chosen a password;
     /// earlier links stop working.
-    pub async fn resend_invitation(&self, viewer: &Viewer, user_id: UserId, token: &str, email: &OutgoingEmail) -> Result<(), StoreError> {
+    pub async fn resend_invitation(
+        &self,
+        viewer: &Viewer,
+        user_id: UserId,
+        token: &str,
+        email: &OutgoingEmail,
+    ) -> Result<(), StoreError> {
         let user = self.user(viewer, user_id).await?;
         self.may_manage(viewer, &user).await?;
         if !user.pending_invitation {
@@ -100,7 +112,11 @@ impl Store {
     }
 
     /// Withdraws a pending invitation; the invited user, who never signed in, is deactivated.
-    pub async fn revoke_invitation(&self, viewer: &Viewer, user_id: UserId) -> Result<(), StoreError> {
+    pub async fn revoke_invitation(
+        &self,
+        viewer: &Viewer,
+        user_id: UserId,
+    ) -> Result<(), StoreError> {
         let user = self.user(viewer, user_id).await?;
         self.may_manage(viewer, &user).await?;
         if !user.pending_invitation {
@@ -116,7 +132,10 @@ impl Store {
     }
 
     /// The invitation behind a link, whatever its state; `None` for a forged one.
-    pub async fn invitation_by_token(&self, token: &str) -> Result<Option<InvitationView>, StoreError> {
+    pub async fn invitation_by_token(
+        &self,
+        token: &str,
+    ) -> Result<Option<InvitationView>, StoreError> {
         let sql = "SELECT i.user_id, u.email, u.name, u.locale, i.expires_at, i.used_at, i.revoked_at \
                    FROM invitations i JOIN users u ON u.id = i.user_id WHERE i.token_hash = $1";
         let row: Option<InvitationRow> = on_db!(self, pool => sqlx::query_as(sql)
@@ -137,7 +156,11 @@ impl Store {
     /// Uses a link up: exactly one of any number of simultaneous attempts wins.
     /// With `new_password` (the API's one-step accept) the password is set in the
     /// same transaction; without it the user must choose one before anything else.
-    pub async fn accept_invitation(&self, token: &str, new_password: Option<&str>) -> Result<UserId, StoreError> {
+    pub async fn accept_invitation(
+        &self,
+        token: &str,
+        new_password: Option<&str>,
+    ) -> Result<UserId, StoreError> {
         let token_hash = secrets::hash_token(token);
         let password_hash = new_password.map(secrets::hash_password).transpose()?;
         let now = self.now();
@@ -163,7 +186,11 @@ impl Store {
     async fn why_unusable(&self, token: &str) -> StoreError {
         match self.invitation_by_token(token).await {
             Ok(Some(view)) => {
-                let problem = view.status.check_usable(self.now()).err().unwrap_or(InvitationProblem::Revoked);
+                let problem = view
+                    .status
+                    .check_usable(self.now())
+                    .err()
+                    .unwrap_or(InvitationProblem::Revoked);
                 DomainError::from(problem).into()
             }
             Ok(None) => StoreError::not_found(),

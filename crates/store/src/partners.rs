@@ -7,7 +7,9 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use crate::{
-    DbTime, Store, StoreError, audit::audit, on_db,
+    DbTime, Store, StoreError,
+    audit::audit,
+    on_db,
     scope::{bind_scope, partner_clause},
     write_tx,
 };
@@ -30,14 +32,28 @@ pub struct Partner {
 
 impl Partner {
     pub fn as_ref(&self) -> PartnerRef {
-        PartnerRef { id: self.id, channel_manager_id: self.channel_manager_id }
+        PartnerRef {
+            id: self.id,
+            channel_manager_id: self.channel_manager_id,
+        }
     }
 
     /// The vendor's branding with this partner's own parts laid over it.
     pub fn branding_over(&self, vendor: &Branding) -> Branding {
-        let primary = self.primary_colour.as_deref().and_then(|c| Colour::parse(c).ok());
-        let accent = self.accent_colour.as_deref().and_then(|c| Colour::parse(c).ok());
-        vendor.overlay(self.brand_name.as_deref(), self.logo_url.as_deref(), primary.as_ref(), accent.as_ref())
+        let primary = self
+            .primary_colour
+            .as_deref()
+            .and_then(|c| Colour::parse(c).ok());
+        let accent = self
+            .accent_colour
+            .as_deref()
+            .and_then(|c| Colour::parse(c).ok());
+        vendor.overlay(
+            self.brand_name.as_deref(),
+            self.logo_url.as_deref(),
+            primary.as_ref(),
+            accent.as_ref(),
+        )
     }
 }
 
@@ -108,14 +124,16 @@ impl Store {
     /// A partner by name, for the CLI (which acts as the vendor).
     pub async fn partner_by_name(&self, name: &str) -> Result<Option<Partner>, StoreError> {
         let sql = format!("{SELECT_PARTNER} WHERE lower(p.name) = lower($1)");
-        let row: Option<PartnerRow> =
-            on_db!(self, pool => sqlx::query_as(&sql).bind(name.trim()).fetch_optional(pool).await)?;
+        let row: Option<PartnerRow> = on_db!(self, pool => sqlx::query_as(&sql).bind(name.trim()).fetch_optional(pool).await)?;
         Ok(row.map(Partner::from))
     }
 
     pub async fn partners(&self, viewer: &Viewer) -> Result<Vec<Partner>, StoreError> {
         let clause = partner_clause(viewer, "p.id", 1);
-        let sql = format!("{SELECT_PARTNER} WHERE {} ORDER BY lower(p.name), p.id", clause.sql);
+        let sql = format!(
+            "{SELECT_PARTNER} WHERE {} ORDER BY lower(p.name), p.id",
+            clause.sql
+        );
         let rows: Vec<PartnerRow> = on_db!(self, pool => {
             let q = sqlx::query_as(&sql);
             bind_scope!(q, clause).fetch_all(pool).await
@@ -124,7 +142,11 @@ impl Store {
     }
 
     /// Creates a partner account (admins; `None` for the CLI and demo).
-    pub async fn create_partner(&self, viewer: Option<&Viewer>, fields: &PartnerFields) -> Result<Partner, StoreError> {
+    pub async fn create_partner(
+        &self,
+        viewer: Option<&Viewer>,
+        fields: &PartnerFields,
+    ) -> Result<Partner, StoreError> {
         if let Some(v) = viewer {
             v.may_administer()?;
         }
@@ -159,7 +181,12 @@ impl Store {
     }
 
     /// Changes a partner account: the admin, or its own channel manager.
-    pub async fn update_partner(&self, viewer: &Viewer, id: PartnerId, fields: &PartnerFields) -> Result<Partner, StoreError> {
+    pub async fn update_partner(
+        &self,
+        viewer: &Viewer,
+        id: PartnerId,
+        fields: &PartnerFields,
+    ) -> Result<Partner, StoreError> {
         let current = self.partner(viewer, id).await?;
         let changes_manager = fields.channel_manager_id != current.channel_manager_id;
         viewer.may_edit_partner(current.as_ref(), changes_manager)?;
@@ -201,7 +228,8 @@ impl Store {
 
     async fn ensure_channel_manager(&self, id: UserId) -> Result<(), StoreError> {
         let sql = "SELECT COUNT(*) FROM users WHERE id = $1 AND role = 'channel_manager' AND active = TRUE";
-        let (count,): (i64,) = on_db!(self, pool => sqlx::query_as(sql).bind(id.0).fetch_one(pool).await)?;
+        let (count,): (i64,) =
+            on_db!(self, pool => sqlx::query_as(sql).bind(id.0).fetch_one(pool).await)?;
         if count == 1 {
             Ok(())
         } else {

@@ -6,7 +6,10 @@
 use openprm_domain::{UserId, Viewer};
 use uuid::Uuid;
 
-use crate::{DbTime, Store, StoreError, on_db, scope::{bind_scope, partner_clause}};
+use crate::{
+    DbTime, Store, StoreError, on_db,
+    scope::{bind_scope, partner_clause},
+};
 
 pub const RECENT_LIMIT: i64 = 10;
 
@@ -38,6 +41,9 @@ impl Store {
             let q = sqlx::query_as(&sql).bind(viewer.user_id.0).bind(RECENT_LIMIT);
             bind_scope!(q, clause).fetch_all(pool).await
         })?;
-        Ok(rows.into_iter().map(|(kind, id, title)| RecentItem { kind, id, title }).collect())
+        Ok(rows
+            .into_iter()
+            .map(|(kind, id, title)| RecentItem { kind, id, title })
+            .collect())
     }
 }

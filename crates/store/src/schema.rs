@@ -7,7 +7,9 @@ use crate::{Db, Store, StoreError};
 
 impl Store {
     /// Every table (but the migration ledger) and its columns.
-    pub async fn tables_and_columns(&self) -> Result<BTreeMap<String, BTreeSet<String>>, StoreError> {
+    pub async fn tables_and_columns(
+        &self,
+    ) -> Result<BTreeMap<String, BTreeSet<String>>, StoreError> {
         let pairs: Vec<(String, String)> = match &self.db {
             Db::Sqlite(pool) => {
                 sqlx::query_as(

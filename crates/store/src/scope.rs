@@ -18,7 +18,10 @@ pub struct ScopeClause {
 /// Rows whose partner account (`partner_column`) lies in the caller's scope.
 pub fn partner_clause(viewer: &Viewer, partner_column: &str, param_no: usize) -> ScopeClause {
     match viewer.partner_scope() {
-        PartnerScope::All => ScopeClause { sql: "TRUE".into(), param: None },
+        PartnerScope::All => ScopeClause {
+            sql: "TRUE".into(),
+            param: None,
+        },
         PartnerScope::ManagedBy(cm) => ScopeClause {
             sql: format!(
                 "{partner_column} IN (SELECT scope_p.id FROM partners scope_p WHERE scope_p.channel_manager_id = ${param_no})"
@@ -29,7 +32,10 @@ pub fn partner_clause(viewer: &Viewer, partner_column: &str, param_no: usize) ->
             sql: format!("{partner_column} = ${param_no}"),
             param: Some(partner.0),
         },
-        PartnerScope::Nothing => ScopeClause { sql: "FALSE".into(), param: None },
+        PartnerScope::Nothing => ScopeClause {
+            sql: "FALSE".into(),
+            param: None,
+        },
     }
 }
 
@@ -38,7 +44,10 @@ pub fn partner_clause(viewer: &Viewer, partner_column: &str, param_no: usize) ->
 /// colleagues and their channel manager, nobody else.
 pub fn user_clause(viewer: &Viewer, alias: &str, param_no: usize) -> ScopeClause {
     match viewer.partner_scope() {
-        PartnerScope::All => ScopeClause { sql: "TRUE".into(), param: None },
+        PartnerScope::All => ScopeClause {
+            sql: "TRUE".into(),
+            param: None,
+        },
         PartnerScope::ManagedBy(cm) => ScopeClause {
             sql: format!(
                 "({alias}.partner_id IS NULL OR {alias}.partner_id IN \
@@ -53,7 +62,10 @@ pub fn user_clause(viewer: &Viewer, alias: &str, param_no: usize) -> ScopeClause
             ),
             param: Some(partner.0),
         },
-        PartnerScope::Nothing => ScopeClause { sql: "FALSE".into(), param: None },
+        PartnerScope::Nothing => ScopeClause {
+            sql: "FALSE".into(),
+            param: None,
+        },
     }
 }
 
@@ -76,7 +88,11 @@ mod tests {
     #[test]
     fn partner_staff_are_confined_to_their_company() {
         let partner = PartnerId::new();
-        let viewer = Viewer { user_id: UserId::new(), role: Role::PartnerUser, partner_id: Some(partner) };
+        let viewer = Viewer {
+            user_id: UserId::new(),
+            role: Role::PartnerUser,
+            partner_id: Some(partner),
+        };
         let clause = partner_clause(&viewer, "l.partner_id", 3);
         assert_eq!(clause.sql, "l.partner_id = $3");
         assert_eq!(clause.param, Some(partner.0));
@@ -84,7 +100,11 @@ mod tests {
 
     #[test]
     fn admins_are_not_filtered_and_bind_nothing() {
-        let viewer = Viewer { user_id: UserId::new(), role: Role::Admin, partner_id: None };
+        let viewer = Viewer {
+            user_id: UserId::new(),
+            role: Role::Admin,
+            partner_id: None,
+        };
         assert_eq!(partner_clause(&viewer, "x", 1).param, None);
         assert_eq!(user_clause(&viewer, "u", 1).sql, "TRUE");
     }

@@ -25,7 +25,11 @@ pub fn hash_password(password: &str) -> Result<String, StoreError> {
 
 pub fn verify_password(password: &str, hash: &str) -> bool {
     PasswordHash::new(hash)
-        .map(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
+        .map(|parsed| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &parsed)
+                .is_ok()
+        })
         .unwrap_or(false)
 }
 
@@ -33,7 +37,8 @@ pub fn verify_password(password: &str, hash: &str) -> bool {
 /// as a wrong password and timing does not reveal who has an account.
 pub fn verify_against_nothing(password: &str) {
     static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    let hash = DUMMY.get_or_init(|| hash_password("not-a-real-password-at-all").unwrap_or_default());
+    let hash =
+        DUMMY.get_or_init(|| hash_password("not-a-real-password-at-all").unwrap_or_default());
     let _ = verify_password(password, hash);
 }
 

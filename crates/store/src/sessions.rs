@@ -53,7 +53,11 @@ struct SessionUserRow {
 
 impl Store {
     /// Starts a session and returns its token, the only time it exists in the clear.
-    pub async fn create_session(&self, user: UserId, kind: SessionKind) -> Result<String, StoreError> {
+    pub async fn create_session(
+        &self,
+        user: UserId,
+        kind: SessionKind,
+    ) -> Result<String, StoreError> {
         let token = secrets::new_token();
         let now = self.now();
         let sql = "INSERT INTO sessions (token_hash, user_id, kind, created_at, expires_at, last_seen_at) VALUES ($1, $2, $3, $4, $5, $4)";
@@ -70,7 +74,11 @@ impl Store {
 
     /// The active user behind a token, or `None` for an unknown, expired or
     /// deactivated one. Browser sessions slide: use extends them.
-    pub async fn authenticate(&self, token: &str, kind: SessionKind) -> Result<Option<Authenticated>, StoreError> {
+    pub async fn authenticate(
+        &self,
+        token: &str,
+        kind: SessionKind,
+    ) -> Result<Option<Authenticated>, StoreError> {
         let token_hash = secrets::hash_token(token);
         let now = self.now();
         let sql = format!(
@@ -85,7 +93,8 @@ impl Store {
             .await)?;
         let Some(row) = row else { return Ok(None) };
         if kind == SessionKind::Browser && now - row.last_seen_at.0 > TOUCH_EVERY {
-            let sql = "UPDATE sessions SET last_seen_at = $2, expires_at = $3 WHERE token_hash = $1";
+            let sql =
+                "UPDATE sessions SET last_seen_at = $2, expires_at = $3 WHERE token_hash = $1";
             on_db!(self, pool => sqlx::query(sql)
                 .bind(&token_hash)
                 .bind(DbTime::from(now))
@@ -93,7 +102,10 @@ impl Store {
                 .execute(pool)
                 .await.map(|r| r.rows_affected()))?;
         }
-        Ok(Some(Authenticated { user: User::from(row.user), token_hash }))
+        Ok(Some(Authenticated {
+            user: User::from(row.user),
+            token_hash,
+        }))
     }
 
     /// Ends one session (sign out) by its token's hash.
@@ -114,4 +126,3 @@ impl Store {
         Ok(done)
     }
 }
-

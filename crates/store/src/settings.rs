@@ -6,7 +6,13 @@ use serde::Serialize;
 use crate::{DbTime, Store, StoreError, audit::audit, on_db, write_tx};
 
 /// Tabs an admin may hide from partners; Home is always there.
-pub const PARTNER_TABS: [&str; 5] = ["leads", "opportunities", "accounts", "contacts", "resources"];
+pub const PARTNER_TABS: [&str; 5] = [
+    "leads",
+    "opportunities",
+    "accounts",
+    "contacts",
+    "resources",
+];
 
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct VendorSettings {
@@ -65,13 +71,22 @@ impl Store {
                 logo_url: r.logo_url,
                 primary_colour: r.primary_colour,
                 accent_colour: r.accent_colour,
-                partner_tabs: r.partner_tabs.split(',').filter(|s| !s.is_empty()).map(str::to_owned).collect(),
+                partner_tabs: r
+                    .partner_tabs
+                    .split(',')
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_owned)
+                    .collect(),
             })
             .unwrap_or_default())
     }
 
     /// Saves the settings; the caller has validated them. `viewer` is `None` for the CLI and demo.
-    pub async fn save_vendor_settings(&self, viewer: Option<&Viewer>, settings: &VendorSettings) -> Result<(), StoreError> {
+    pub async fn save_vendor_settings(
+        &self,
+        viewer: Option<&Viewer>,
+        settings: &VendorSettings,
+    ) -> Result<(), StoreError> {
         if let Some(v) = viewer {
             v.may_administer()?;
         }

@@ -8,9 +8,14 @@ use crate::{DbTime, Store, StoreError, on_db};
 impl Store {
     /// How many failures `key` has had in the last `window`, and when the oldest
     /// of them will fall out of it.
-    pub async fn sign_in_failures(&self, key: &str, window: Duration) -> Result<(i64, Option<DbTime>), StoreError> {
+    pub async fn sign_in_failures(
+        &self,
+        key: &str,
+        window: Duration,
+    ) -> Result<(i64, Option<DbTime>), StoreError> {
         let since = DbTime::from(self.now() - window);
-        let sql = "SELECT COUNT(*), MIN(at) FROM sign_in_failures WHERE throttle_key = $1 AND at > $2";
+        let sql =
+            "SELECT COUNT(*), MIN(at) FROM sign_in_failures WHERE throttle_key = $1 AND at > $2";
         let row: (i64, Option<DbTime>) =
             on_db!(self, pool => sqlx::query_as(sql).bind(key).bind(since).fetch_one(pool).await)?;
         Ok(row)

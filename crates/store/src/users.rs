@@ -5,7 +5,9 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use crate::{
-    DbTime, Store, StoreError, audit::audit, on_db,
+    DbTime, Store, StoreError,
+    audit::audit,
+    on_db,
     scope::{bind_scope, user_clause},
     secrets, write_tx,
 };
@@ -32,7 +34,11 @@ pub struct User {
 
 impl User {
     pub fn viewer(&self) -> Viewer {
-        Viewer { user_id: self.id, role: self.role, partner_id: self.partner_id }
+        Viewer {
+            user_id: self.id,
+            role: self.role,
+            partner_id: self.partner_id,
+        }
     }
 }
 
@@ -98,7 +104,11 @@ impl Store {
     /// Creates a user directly (the CLI and the demo); invitations go through
     /// [`Store::invite`].
     pub async fn create_user(&self, new: &NewUser) -> Result<User, StoreError> {
-        let hash = new.password.as_deref().map(secrets::hash_password).transpose()?;
+        let hash = new
+            .password
+            .as_deref()
+            .map(secrets::hash_password)
+            .transpose()?;
         let id = UserId::new();
         let now = self.now();
         let result: Result<(), StoreError> = async {
@@ -124,7 +134,11 @@ impl Store {
     }
 
     /// Users the caller may see, optionally of one partner, by name.
-    pub async fn users(&self, viewer: &Viewer, partner: Option<PartnerId>) -> Result<Vec<User>, StoreError> {
+    pub async fn users(
+        &self,
+        viewer: &Viewer,
+        partner: Option<PartnerId>,
+    ) -> Result<Vec<User>, StoreError> {
         let clause = user_clause(viewer, "u", 2);
         let sql = format!(
             "{SELECT_USER} WHERE ($1 IS NULL OR u.partner_id = $1) AND {} ORDER BY lower(u.name), u.id",
@@ -147,12 +161,16 @@ impl Store {
 
     pub(crate) async fn user_unscoped(&self, id: UserId) -> Result<User, StoreError> {
         let sql = format!("{SELECT_USER} WHERE u.id = $1");
-        let row: Option<UserRow> = on_db!(self, pool => sqlx::query_as(&sql).bind(id.0).fetch_optional(pool).await)?;
+        let row: Option<UserRow> =
+            on_db!(self, pool => sqlx::query_as(&sql).bind(id.0).fetch_optional(pool).await)?;
         row.map(User::from).ok_or_else(StoreError::not_found)
     }
 
     /// The user and password hash behind an e-mail, for signing in only.
-    pub async fn user_for_sign_in(&self, email: &EmailAddress) -> Result<Option<(User, Option<String>)>, StoreError> {
+    pub async fn user_for_sign_in(
+        &self,
+        email: &EmailAddress,
+    ) -> Result<Option<(User, Option<String>)>, StoreError> {
         let sql = format!(
             "{} WHERE u.email = $1",
             SELECT_USER.replacen(" FROM users u", ", u.password_hash FROM users u", 1)
@@ -165,7 +183,12 @@ impl Store {
 
     /// Sets a new password and lifts the must-change flag. Other sessions end, so a
     /// stolen session does not outlive a password change; `keep_session` (a hash) survives.
-    pub async fn set_password(&self, user: UserId, password: &str, keep_session: Option<&str>) -> Result<(), StoreError> {
+    pub async fn set_password(
+        &self,
+        user: UserId,
+        password: &str,
+        keep_session: Option<&str>,
+    ) -> Result<(), StoreError> {
         let hash = secrets::hash_password(password)?;
         let now = self.now();
         write_tx!(self, tx => {
@@ -186,7 +209,12 @@ impl Store {
 
     /// Deactivates or reactivates a user. Deactivation ends every session and API
     /// token at once, in the same transaction.
-    pub async fn set_user_active(&self, viewer: &Viewer, id: UserId, active: bool) -> Result<User, StoreError> {
+    pub async fn set_user_active(
+        &self,
+        viewer: &Viewer,
+        id: UserId,
+        active: bool,
+    ) -> Result<User, StoreError> {
         let target = self.user(viewer, id).await?;
         self.may_manage(viewer, &target).await?;
         if target.id == viewer.user_id {
@@ -206,7 +234,11 @@ impl Store {
 
     /// Whether the caller may manage this user: partner staff through their
     /// partner's rules; vendor staff only by an admin.
-    pub(crate) async fn may_manage(&self, viewer: &Viewer, target: &User) -> Result<(), StoreError> {
+    pub(crate) async fn may_manage(
+        &self,
+        viewer: &Viewer,
+        target: &User,
+    ) -> Result<(), StoreError> {
         match target.partner_id {
             Some(partner) => {
                 let partner = self.partner(viewer, partner).await?;

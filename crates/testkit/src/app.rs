@@ -55,8 +55,12 @@ impl TestApp {
         let clock = ManualClock::new(time::OffsetDateTime::now_utc());
         let store = db.store.clone().with_clock(Arc::new(clock.clone()));
         let smtp = SmtpCatcher::start().await;
-        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap_or_else(|e| panic!("bind: {e}"));
-        let addr = listener.local_addr().unwrap_or_else(|e| panic!("local addr: {e}"));
+        let listener = TcpListener::bind("127.0.0.1:0")
+            .await
+            .unwrap_or_else(|e| panic!("bind: {e}"));
+        let addr = listener
+            .local_addr()
+            .unwrap_or_else(|e| panic!("local addr: {e}"));
         let base_url = format!("http://{addr}");
 
         let (stop_server, server_stopped) = oneshot::channel::<()>();
@@ -80,7 +84,16 @@ impl TestApp {
         })
         .unwrap_or_else(|e| panic!("outbox worker: {e}"));
 
-        Some(TestApp { base_url, store, smtp, backend, clock, db, stop: vec![stop_server, stop_worker], tasks: vec![server, worker] })
+        Some(TestApp {
+            base_url,
+            store,
+            smtp,
+            backend,
+            clock,
+            db,
+            stop: vec![stop_server, stop_worker],
+            tasks: vec![server, worker],
+        })
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -98,9 +111,22 @@ impl TestApp {
             .unwrap_or_else(|e| panic!("client: {e}"))
     }
 
-    pub async fn partner(&self, name: &str, tier: Tier, channel_manager: Option<UserId>) -> Partner {
-        let fields = PartnerFields { name: name.into(), tier: Some(tier), channel_manager_id: channel_manager, ..Default::default() };
-        self.store.create_partner(None, &fields).await.unwrap_or_else(|e| panic!("create partner: {e}"))
+    pub async fn partner(
+        &self,
+        name: &str,
+        tier: Tier,
+        channel_manager: Option<UserId>,
+    ) -> Partner {
+        let fields = PartnerFields {
+            name: name.into(),
+            tier: Some(tier),
+            channel_manager_id: channel_manager,
+            ..Default::default()
+        };
+        self.store
+            .create_partner(None, &fields)
+            .await
+            .unwrap_or_else(|e| panic!("create partner: {e}"))
     }
 
     /// A signed-up user with [`PASSWORD`]; the e-mail is derived from the name.
@@ -117,8 +143,16 @@ impl TestApp {
             password: Some(PASSWORD.into()),
             must_change_password: false,
         };
-        let user = self.store.create_user(&new).await.unwrap_or_else(|e| panic!("create user: {e}"));
-        TestUser { user, email, password: PASSWORD.into() }
+        let user = self
+            .store
+            .create_user(&new)
+            .await
+            .unwrap_or_else(|e| panic!("create user: {e}"));
+        TestUser {
+            user,
+            email,
+            password: PASSWORD.into(),
+        }
     }
 
     /// An API token for the user, through `POST /api/v1/auth/login`.
@@ -131,7 +165,10 @@ impl TestApp {
             .await
             .unwrap_or_else(|e| panic!("login: {e}"));
         assert_eq!(response.status(), 200, "API login of {} failed", user.email);
-        let body: serde_json::Value = response.json().await.unwrap_or_else(|e| panic!("login body: {e}"));
+        let body: serde_json::Value = response
+            .json()
+            .await
+            .unwrap_or_else(|e| panic!("login body: {e}"));
         body["token"].as_str().unwrap_or_default().to_owned()
     }
 
@@ -141,7 +178,11 @@ impl TestApp {
         let csrf = self.csrf(&client, "/login").await;
         let response = client
             .post(self.url("/login"))
-            .form(&[("email", email), ("password", password), ("_csrf", csrf.as_str())])
+            .form(&[
+                ("email", email),
+                ("password", password),
+                ("_csrf", csrf.as_str()),
+            ])
             .send()
             .await
             .unwrap_or_else(|e| panic!("sign in: {e}"));
@@ -151,7 +192,14 @@ impl TestApp {
 
     /// Opens a page and returns the CSRF token its forms carry.
     pub async fn csrf(&self, client: &reqwest::Client, path: &str) -> String {
-        let html = client.get(self.url(path)).send().await.unwrap_or_else(|e| panic!("GET {path}: {e}")).text().await.unwrap_or_default();
+        let html = client
+            .get(self.url(path))
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("GET {path}: {e}"))
+            .text()
+            .await
+            .unwrap_or_default();
         csrf_in(&html).unwrap_or_else(|| panic!("no CSRF token on {path}"))
     }
 

@@ -46,8 +46,14 @@ impl TestDb {
             Backend::Sqlite => {
                 let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("temp dir: {e}"));
                 let url = format!("sqlite://{}", dir.path().join("openprm.db").display());
-                let store = Store::connect(&url, 8).await.unwrap_or_else(|e| panic!("open {url}: {e}"));
-                TestDb { store, url, cleanup: Cleanup::Sqlite(dir) }
+                let store = Store::connect(&url, 8)
+                    .await
+                    .unwrap_or_else(|e| panic!("open {url}: {e}"));
+                TestDb {
+                    store,
+                    url,
+                    cleanup: Cleanup::Sqlite(dir),
+                }
             }
             Backend::Postgres => {
                 let server_url = postgres_server_url()?;
@@ -60,11 +66,20 @@ impl TestDb {
                     .await
                     .unwrap_or_else(|e| panic!("create database: {e}"));
                 let url = with_database(&server_url, &name);
-                let store = Store::connect(&url, 8).await.unwrap_or_else(|e| panic!("open {url}: {e}"));
-                TestDb { store, url, cleanup: Cleanup::Postgres { server_url, name } }
+                let store = Store::connect(&url, 8)
+                    .await
+                    .unwrap_or_else(|e| panic!("open {url}: {e}"));
+                TestDb {
+                    store,
+                    url,
+                    cleanup: Cleanup::Postgres { server_url, name },
+                }
             }
         };
-        db.store.migrate().await.unwrap_or_else(|e| panic!("migrate: {e}"));
+        db.store
+            .migrate()
+            .await
+            .unwrap_or_else(|e| panic!("migrate: {e}"));
         Some(db)
     }
 
@@ -74,7 +89,9 @@ impl TestDb {
         if let Cleanup::Postgres { server_url, name } = &self.cleanup
             && let Ok(mut admin) = PgConnection::connect(server_url).await
         {
-            let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut admin).await;
+            let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                .execute(&mut admin)
+                .await;
         }
     }
 }
@@ -102,8 +119,17 @@ mod tests {
 
     #[test]
     fn replaces_or_adds_the_database_name() {
-        assert_eq!(with_database("postgres://postgres@127.0.0.1:5432/postgres", "t1"), "postgres://postgres@127.0.0.1:5432/t1");
-        assert_eq!(with_database("postgres://postgres@127.0.0.1:5432", "t1"), "postgres://postgres@127.0.0.1:5432/t1");
-        assert_eq!(with_database("postgres://u@h/db?sslmode=disable", "t1"), "postgres://u@h/t1?sslmode=disable");
+        assert_eq!(
+            with_database("postgres://postgres@127.0.0.1:5432/postgres", "t1"),
+            "postgres://postgres@127.0.0.1:5432/t1"
+        );
+        assert_eq!(
+            with_database("postgres://postgres@127.0.0.1:5432", "t1"),
+            "postgres://postgres@127.0.0.1:5432/t1"
+        );
+        assert_eq!(
+            with_database("postgres://u@h/db?sslmode=disable", "t1"),
+            "postgres://u@h/t1?sslmode=disable"
+        );
     }
 }

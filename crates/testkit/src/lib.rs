@@ -2,7 +2,7 @@
 //! whole portal on a real socket, a real SMTP server to catch its e-mail, and
 //! a headless browser.
 
-pub mod browser;
 pub mod app;
+pub mod browser;
 pub mod db;
 pub mod smtp;

@@ -34,7 +34,10 @@ impl Caller {
 
 impl From<Authenticated> for Caller {
     fn from(a: Authenticated) -> Self {
-        Caller { user: a.user, token_hash: a.token_hash }
+        Caller {
+            user: a.user,
+            token_hash: a.token_hash,
+        }
     }
 }
 
@@ -47,11 +50,19 @@ fn bearer(headers: &HeaderMap) -> Option<&str> {
 /// The caller behind the request, if any: a bearer token wins over a cookie.
 pub async fn identify(state: &AppState, parts: &Parts) -> Result<Option<Caller>, AppError> {
     if let Some(token) = bearer(&parts.headers) {
-        return Ok(state.store.authenticate(token, SessionKind::Api).await?.map(Caller::from));
+        return Ok(state
+            .store
+            .authenticate(token, SessionKind::Api)
+            .await?
+            .map(Caller::from));
     }
     let jar = CookieJar::from_headers(&parts.headers);
     match jar.get(SESSION_COOKIE) {
-        Some(cookie) => Ok(state.store.authenticate(cookie.value(), SessionKind::Browser).await?.map(Caller::from)),
+        Some(cookie) => Ok(state
+            .store
+            .authenticate(cookie.value(), SessionKind::Browser)
+            .await?
+            .map(Caller::from)),
         None => Ok(None),
     }
 }
@@ -61,8 +72,13 @@ pub struct ApiCaller(pub Caller);
 
 impl FromRequestParts<AppState> for ApiCaller {
     type Rejection = ApiError;
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let caller = identify(state, parts).await?.ok_or(DomainError::Unauthenticated)?;
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let caller = identify(state, parts)
+            .await?
+            .ok_or(DomainError::Unauthenticated)?;
         if caller.user.must_change_password {
             return Err(DomainError::PasswordChangeRequired.into());
         }
@@ -76,8 +92,13 @@ pub struct ApiCallerAnyPassword(pub Caller);
 
 impl FromRequestParts<AppState> for ApiCallerAnyPassword {
     type Rejection = ApiError;
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let caller = identify(state, parts).await?.ok_or(DomainError::Unauthenticated)?;
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let caller = identify(state, parts)
+            .await?
+            .ok_or(DomainError::Unauthenticated)?;
         Ok(ApiCallerAnyPassword(caller))
     }
 }
@@ -104,7 +125,10 @@ impl IntoResponse for PageRejection {
 
 impl FromRequestParts<AppState> for PageCaller {
     type Rejection = PageRejection;
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         let caller = identify(state, parts)
             .await
             .map_err(|e| PageRejection::Error(PageError::from_headers(e, &parts.headers)))?
@@ -121,7 +145,10 @@ pub struct PageCallerAnyPassword(pub Caller);
 
 impl FromRequestParts<AppState> for PageCallerAnyPassword {
     type Rejection = PageRejection;
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         let caller = identify(state, parts)
             .await
             .map_err(|e| PageRejection::Error(PageError::from_headers(e, &parts.headers)))?
@@ -142,11 +169,19 @@ pub fn locale_from_headers(headers: &HeaderMap) -> Locale {
 /// The session cookie: HttpOnly, SameSite=Lax (links from e-mail still arrive
 /// signed in), Secure when served over https.
 pub fn session_cookie(state: &AppState, token: &str) -> String {
-    let secure = if state.config.secure_cookies() { "; Secure" } else { "" };
+    let secure = if state.config.secure_cookies() {
+        "; Secure"
+    } else {
+        ""
+    };
     format!("{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax{secure}")
 }
 
 pub fn clear_session_cookie(state: &AppState) -> String {
-    let secure = if state.config.secure_cookies() { "; Secure" } else { "" };
+    let secure = if state.config.secure_cookies() {
+        "; Secure"
+    } else {
+        ""
+    };
     format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{secure}")
 }

@@ -25,10 +25,23 @@ pub const CSRF_FIELD: &str = "_csrf";
 #[derive(Clone, Debug)]
 pub struct CsrfToken(pub String);
 
-pub async fn protect(State(state): State<AppState>, jar: CookieJar, request: Request, next: Next) -> Response {
-    let existing = jar.get(CSRF_COOKIE).map(|c| c.value().to_owned()).filter(|v| v.len() == 43);
-    let token = existing.clone().unwrap_or_else(openprm_store::secrets::new_token);
-    let state_changing = !matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+pub async fn protect(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    request: Request,
+    next: Next,
+) -> Response {
+    let existing = jar
+        .get(CSRF_COOKIE)
+        .map(|c| c.value().to_owned())
+        .filter(|v| v.len() == 43);
+    let token = existing
+        .clone()
+        .unwrap_or_else(openprm_store::secrets::new_token);
+    let state_changing = !matches!(
+        *request.method(),
+        Method::GET | Method::HEAD | Method::OPTIONS
+    );
     let mut request = request;
     if state_changing && !request.uri().path().starts_with("/api/") {
         let (parts, body) = request.into_parts();
@@ -47,7 +60,11 @@ pub async fn protect(State(state): State<AppState>, jar: CookieJar, request: Req
     request.extensions_mut().insert(CsrfToken(token.clone()));
     let mut response = next.run(request).await;
     if existing.is_none() {
-        let secure = if state.config.secure_cookies() { "; Secure" } else { "" };
+        let secure = if state.config.secure_cookies() {
+            "; Secure"
+        } else {
+            ""
+        };
         let cookie = format!("{CSRF_COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict{secure}");
         if let Ok(value) = HeaderValue::from_str(&cookie) {
             response.headers_mut().append(header::SET_COOKIE, value);
@@ -57,5 +74,9 @@ pub async fn protect(State(state): State<AppState>, jar: CookieJar, request: Req
 }
 
 fn constant_time_eq(a: &str, b: &str) -> bool {
-    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
 }

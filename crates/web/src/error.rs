@@ -37,7 +37,9 @@ impl From<StoreError> for AppError {
     fn from(error: StoreError) -> Self {
         match error {
             StoreError::Domain(e) => AppError::Domain(e),
-            StoreError::Duplicate(what) => AppError::Domain(DomainError::field(&what, "error-duplicate")),
+            StoreError::Duplicate(what) => {
+                AppError::Domain(DomainError::field(&what, "error-duplicate"))
+            }
             other => AppError::Internal(other.to_string()),
         }
     }
@@ -54,32 +56,76 @@ pub struct ErrorParts {
 
 impl AppError {
     pub fn parts(&self) -> ErrorParts {
-        let plain = |status, code, message_key| ErrorParts { status, code, message_key, fields: None, retry_after: None };
+        let plain = |status, code, message_key| ErrorParts {
+            status,
+            code,
+            message_key,
+            fields: None,
+            retry_after: None,
+        };
         match self {
             AppError::Domain(e) => match e {
-                DomainError::Unauthenticated => plain(StatusCode::UNAUTHORIZED, "unauthenticated", "error-unauthenticated"),
-                DomainError::PasswordChangeRequired => {
-                    plain(StatusCode::FORBIDDEN, "password_change_required", "error-password-change-required")
+                DomainError::Unauthenticated => plain(
+                    StatusCode::UNAUTHORIZED,
+                    "unauthenticated",
+                    "error-unauthenticated",
+                ),
+                DomainError::PasswordChangeRequired => plain(
+                    StatusCode::FORBIDDEN,
+                    "password_change_required",
+                    "error-password-change-required",
+                ),
+                DomainError::Forbidden => {
+                    plain(StatusCode::FORBIDDEN, "forbidden", "error-forbidden")
                 }
-                DomainError::Forbidden => plain(StatusCode::FORBIDDEN, "forbidden", "error-forbidden"),
-                DomainError::NotFound => plain(StatusCode::NOT_FOUND, "not_found", "error-not-found"),
+                DomainError::NotFound => {
+                    plain(StatusCode::NOT_FOUND, "not_found", "error-not-found")
+                }
                 DomainError::Validation(fields) => ErrorParts {
                     fields: Some(fields.clone()),
-                    ..plain(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed", "error-validation")
+                    ..plain(
+                        StatusCode::UNPROCESSABLE_ENTITY,
+                        "validation_failed",
+                        "error-validation",
+                    )
                 },
-                DomainError::VersionConflict => plain(StatusCode::PRECONDITION_FAILED, "version_conflict", "error-version-conflict"),
+                DomainError::VersionConflict => plain(
+                    StatusCode::PRECONDITION_FAILED,
+                    "version_conflict",
+                    "error-version-conflict",
+                ),
                 DomainError::RateLimited { retry_after_secs } => ErrorParts {
                     retry_after: Some(*retry_after_secs),
-                    ..plain(StatusCode::TOO_MANY_REQUESTS, "rate_limited", "error-rate-limited")
+                    ..plain(
+                        StatusCode::TOO_MANY_REQUESTS,
+                        "rate_limited",
+                        "error-rate-limited",
+                    )
                 },
-                DomainError::Invalid(key) => plain(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed", key),
+                DomainError::Invalid(key) => {
+                    plain(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed", key)
+                }
             },
-            AppError::Internal(_) => plain(StatusCode::INTERNAL_SERVER_ERROR, "internal", "error-internal"),
-            AppError::BadRequest(_) => plain(StatusCode::BAD_REQUEST, "bad_request", "error-bad-request"),
-            AppError::TooLarge => plain(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", "error-too-large"),
+            AppError::Internal(_) => plain(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal",
+                "error-internal",
+            ),
+            AppError::BadRequest(_) => {
+                plain(StatusCode::BAD_REQUEST, "bad_request", "error-bad-request")
+            }
+            AppError::TooLarge => plain(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "payload_too_large",
+                "error-too-large",
+            ),
             AppError::Csrf => plain(StatusCode::FORBIDDEN, "forbidden", "error-csrf"),
             AppError::NoRoute => plain(StatusCode::NOT_FOUND, "not_found", "error-no-route"),
-            AppError::BadCredentials => plain(StatusCode::UNAUTHORIZED, "unauthenticated", "error-sign-in-failed"),
+            AppError::BadCredentials => plain(
+                StatusCode::UNAUTHORIZED,
+                "unauthenticated",
+                "error-sign-in-failed",
+            ),
         }
     }
 
@@ -128,14 +174,17 @@ impl IntoResponse for ApiError {
             error: ErrorDetail {
                 code: parts.code.to_owned(),
                 message: tr.get(parts.message_key),
-                fields: parts.fields.map(|f| f.0.into_iter().map(|(k, v)| (k, tr.get(&v))).collect()),
+                fields: parts
+                    .fields
+                    .map(|f| f.0.into_iter().map(|(k, v)| (k, tr.get(&v))).collect()),
             },
         };
         let mut response = (parts.status, Json(body)).into_response();
         if let Some(secs) = parts.retry_after
-            && let Ok(value) = HeaderValue::from_str(&secs.to_string()) {
-                response.headers_mut().insert(header::RETRY_AFTER, value);
-            }
+            && let Ok(value) = HeaderValue::from_str(&secs.to_string())
+        {
+            response.headers_mut().insert(header::RETRY_AFTER, value);
+        }
         response
     }
 }

@@ -6,7 +6,9 @@
 
 use std::{borrow::Cow, collections::HashMap};
 
-use fluent_templates::{LanguageIdentifier, Loader, fluent_bundle::FluentValue, langid, static_loader};
+use fluent_templates::{
+    LanguageIdentifier, Loader, fluent_bundle::FluentValue, langid, static_loader,
+};
 use openprm_domain::Locale;
 
 static_loader! {
@@ -41,7 +43,9 @@ impl Tr {
 
     /// The message for `key`, or the key itself when the catalogue lacks it.
     pub fn get(&self, key: &str) -> String {
-        LOCALES.try_lookup(self.lang(), key).unwrap_or_else(|| key.to_owned())
+        LOCALES
+            .try_lookup(self.lang(), key)
+            .unwrap_or_else(|| key.to_owned())
     }
 
     /// The message for `key` with named arguments (`{ $name }`).
@@ -109,7 +113,10 @@ mod tests {
     #[test]
     fn arguments_are_filled_in_without_isolation_marks() {
         let en = Tr::new(Locale::English);
-        assert_eq!(en.with("home-welcome", [("name", "Mette")]), "Welcome, Mette");
+        assert_eq!(
+            en.with("home-welcome", [("name", "Mette")]),
+            "Welcome, Mette"
+        );
     }
 
     #[test]

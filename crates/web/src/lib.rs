@@ -5,6 +5,7 @@
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 
 pub mod api;
+mod assets;
 pub mod auth;
 pub mod csrf;
 pub mod error;
@@ -14,7 +15,6 @@ pub mod pages;
 mod server;
 pub mod services;
 mod state;
-mod assets;
 
 pub use server::{router, serve};
 pub use state::{AppState, WebConfig};

@@ -11,7 +11,9 @@ use axum::{
     routing::{get, post},
 };
 use tokio::net::TcpListener;
-use tower_http::{catch_panic::CatchPanicLayer, set_header::SetResponseHeaderLayer, trace::TraceLayer};
+use tower_http::{
+    catch_panic::CatchPanicLayer, set_header::SetResponseHeaderLayer, trace::TraceLayer,
+};
 
 use crate::{
     AppState, api, assets, csrf,
@@ -27,8 +29,14 @@ pub fn router(state: AppState) -> Router {
         .route("/", get(pages::home::show))
         .route("/login", get(pages::login::show).post(pages::login::submit))
         .route("/logout", post(pages::login::logout))
-        .route("/password", get(pages::password::show).post(pages::password::submit))
-        .route("/invitations/{token}", get(pages::invitation::show).post(pages::invitation::accept))
+        .route(
+            "/password",
+            get(pages::password::show).post(pages::password::submit),
+        )
+        .route(
+            "/invitations/{token}",
+            get(pages::invitation::show).post(pages::invitation::accept),
+        )
         .route("/language", post(pages::language::submit))
         .route("/leads", get(pages::tabs::leads))
         .route("/opportunities", get(pages::tabs::opportunities))
@@ -36,13 +44,31 @@ pub fn router(state: AppState) -> Router {
         .route("/contacts", get(pages::tabs::contacts))
         .route("/resources", get(pages::tabs::resources))
         .route("/dashboard", get(pages::tabs::dashboard))
-        .route("/partners", get(pages::partners::list).post(pages::partners::create))
-        .route("/partners/{id}", get(pages::partners::show).post(pages::partners::update))
+        .route(
+            "/partners",
+            get(pages::partners::list).post(pages::partners::create),
+        )
+        .route(
+            "/partners/{id}",
+            get(pages::partners::show).post(pages::partners::update),
+        )
         .route("/partners/{id}/invitations", post(pages::partners::invite))
-        .route("/users/{id}/deactivate", post(pages::partners::deactivate_user))
-        .route("/users/{id}/reactivate", post(pages::partners::reactivate_user))
-        .route("/users/{id}/invitation/resend", post(pages::partners::resend_invitation))
-        .route("/users/{id}/invitation/revoke", post(pages::partners::revoke_invitation))
+        .route(
+            "/users/{id}/deactivate",
+            post(pages::partners::deactivate_user),
+        )
+        .route(
+            "/users/{id}/reactivate",
+            post(pages::partners::reactivate_user),
+        )
+        .route(
+            "/users/{id}/invitation/resend",
+            post(pages::partners::resend_invitation),
+        )
+        .route(
+            "/users/{id}/invitation/revoke",
+            post(pages::partners::revoke_invitation),
+        )
         .route("/admin", get(pages::admin::show).post(pages::admin::save))
         .route("/static/app.css", get(assets::app_css));
     let limit = state.config.body_limit;
@@ -57,9 +83,18 @@ pub fn router(state: AppState) -> Router {
         .layer(middleware::from_fn_with_state(state.clone(), csrf::protect))
         .layer(DefaultBodyLimit::max(limit))
         .layer(middleware::from_fn(metrics::track))
-        .layer(SetResponseHeaderLayer::if_not_present(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
-        .layer(SetResponseHeaderLayer::if_not_present(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
-        .layer(SetResponseHeaderLayer::if_not_present(header::REFERRER_POLICY, HeaderValue::from_static("same-origin")))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_FRAME_OPTIONS,
+            HeaderValue::from_static("DENY"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("same-origin"),
+        ))
         .layer(TraceLayer::new_for_http())
         .layer(CatchPanicLayer::custom(|_| {
             (StatusCode::INTERNAL_SERVER_ERROR, "internal error").into_response()
@@ -82,7 +117,11 @@ async fn not_found(request: Request) -> Response {
     if request.uri().path().starts_with("/api/") {
         ApiError(AppError::NoRoute).into_response()
     } else {
-        PageError::from_headers(AppError::Domain(openprm_domain::DomainError::NotFound), request.headers()).into_response()
+        PageError::from_headers(
+            AppError::Domain(openprm_domain::DomainError::NotFound),
+            request.headers(),
+        )
+        .into_response()
     }
 }
 
@@ -90,7 +129,11 @@ async fn method_not_allowed(request: Request) -> Response {
     let mut response = if request.uri().path().starts_with("/api/") {
         ApiError(AppError::BadRequest("method not allowed".into())).into_response()
     } else {
-        PageError::from_headers(AppError::BadRequest("method not allowed".into()), request.headers()).into_response()
+        PageError::from_headers(
+            AppError::BadRequest("method not allowed".into()),
+            request.headers(),
+        )
+        .into_response()
     };
     *response.status_mut() = StatusCode::METHOD_NOT_ALLOWED;
     response
@@ -98,12 +141,19 @@ async fn method_not_allowed(request: Request) -> Response {
 
 /// Serves until `shutdown` completes. Nagle's algorithm is turned off on every
 /// connection: with it, a small response can wait ~40 ms for an ACK.
-pub async fn serve(listener: TcpListener, router: Router, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+pub async fn serve(
+    listener: TcpListener,
+    router: Router,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
     use axum::serve::ListenerExt;
     let listener = listener.tap_io(|tcp| {
         let _ = tcp.set_nodelay(true);
     });
-    axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown)
-        .await
+    axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
 }

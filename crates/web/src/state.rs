@@ -15,7 +15,10 @@ pub struct WebConfig {
 
 impl WebConfig {
     pub fn new(base_url: impl Into<String>) -> Self {
-        Self { base_url: base_url.into().trim_end_matches('/').to_owned(), body_limit: 256 * 1024 }
+        Self {
+            base_url: base_url.into().trim_end_matches('/').to_owned(),
+            body_limit: 256 * 1024,
+        }
     }
 
     /// Cookies carry `Secure` when the portal is served over https.
@@ -32,6 +35,9 @@ pub struct AppState {
 
 impl AppState {
     pub fn new(store: Store, config: WebConfig) -> Self {
-        Self { store, config: Arc::new(config) }
+        Self {
+            store,
+            config: Arc::new(config),
+        }
     }
 }

@@ -17,6 +17,9 @@ pub async fn me(ApiCaller(caller): ApiCaller) -> ApiResult<Json<User>> {
 
 /// The caller's last viewed records they may still see, newest first.
 #[utoipa::path(get, path = "/api/v1/recent-items", tag = "me", responses((status = 200, body = Vec<RecentItem>), (status = 401, body = ErrorBody)))]
-pub async fn recent_items(State(state): State<AppState>, ApiCaller(caller): ApiCaller) -> ApiResult<Json<Vec<RecentItem>>> {
+pub async fn recent_items(
+    State(state): State<AppState>,
+    ApiCaller(caller): ApiCaller,
+) -> ApiResult<Json<Vec<RecentItem>>> {
     Ok(Json(state.store.recent_items(&caller.viewer()).await?))
 }

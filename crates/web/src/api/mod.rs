@@ -31,8 +31,14 @@ struct Security;
 impl Modify for Security {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         let components = openapi.components.get_or_insert_with(Default::default);
-        components.add_security_scheme("bearer", SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()));
-        components.add_security_scheme("session", SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new("openprm_session"))));
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+        components.add_security_scheme(
+            "session",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new("openprm_session"))),
+        );
     }
 }
 
@@ -58,6 +64,9 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .split_for_parts();
     doc.info.version = env!("CARGO_PKG_VERSION").to_owned();
     let document = doc.clone();
-    let router = router.route("/api/v1/openapi.json", get(move || async move { Json(document) }));
+    let router = router.route(
+        "/api/v1/openapi.json",
+        get(move || async move { Json(document) }),
+    );
     (router, doc)
 }

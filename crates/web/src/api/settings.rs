@@ -38,13 +38,23 @@ impl SettingsInput {
         let logo_url = self
             .logo_url
             .filter(|l| !l.trim().is_empty())
-            .and_then(|l| validate_logo_url(&l).map_err(|k| errors.add("logo_url", k)).ok());
-        let primary = Colour::parse(&self.primary_colour).map_err(|k| errors.add("primary_colour", k)).ok();
-        let accent = Colour::parse(&self.accent_colour).map_err(|k| errors.add("accent_colour", k)).ok();
+            .and_then(|l| {
+                validate_logo_url(&l)
+                    .map_err(|k| errors.add("logo_url", k))
+                    .ok()
+            });
+        let primary = Colour::parse(&self.primary_colour)
+            .map_err(|k| errors.add("primary_colour", k))
+            .ok();
+        let accent = Colour::parse(&self.accent_colour)
+            .map_err(|k| errors.add("accent_colour", k))
+            .ok();
         let mut partner_tabs = Vec::new();
         for tab in self.partner_tabs {
             match PARTNER_TABS.iter().find(|t| **t == tab) {
-                Some(t) if !partner_tabs.contains(&t.to_string()) => partner_tabs.push(t.to_string()),
+                Some(t) if !partner_tabs.contains(&t.to_string()) => {
+                    partner_tabs.push(t.to_string())
+                }
                 Some(_) => {}
                 None => errors.add("partner_tabs", "error-tab-unknown"),
             }
@@ -62,16 +72,26 @@ impl SettingsInput {
 
 /// The portal's settings (any signed-in user may read the branding).
 #[utoipa::path(get, path = "/api/v1/settings", tag = "settings", responses((status = 200, body = VendorSettings), (status = 401, body = ErrorBody)))]
-pub async fn get(State(state): State<AppState>, ApiCaller(_caller): ApiCaller) -> ApiResult<Json<VendorSettings>> {
+pub async fn get(
+    State(state): State<AppState>,
+    ApiCaller(_caller): ApiCaller,
+) -> ApiResult<Json<VendorSettings>> {
     Ok(Json(state.store.vendor_settings().await?))
 }
 
 /// Replaces the portal's settings (admins).
 #[utoipa::path(put, path = "/api/v1/settings", tag = "settings", request_body = SettingsInput,
     responses((status = 200, body = VendorSettings), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub async fn put(State(state): State<AppState>, ApiCaller(caller): ApiCaller, ApiJson(body): ApiJson<SettingsInput>) -> ApiResult<Json<VendorSettings>> {
+pub async fn put(
+    State(state): State<AppState>,
+    ApiCaller(caller): ApiCaller,
+    ApiJson(body): ApiJson<SettingsInput>,
+) -> ApiResult<Json<VendorSettings>> {
     caller.viewer().may_administer()?;
     let settings = body.validate()?;
-    state.store.save_vendor_settings(Some(&caller.viewer()), &settings).await?;
+    state
+        .store
+        .save_vendor_settings(Some(&caller.viewer()), &settings)
+        .await?;
     Ok(Json(state.store.vendor_settings().await?))
 }

@@ -36,7 +36,13 @@ const PARTNER_TABS: [(&str, &str); 5] = [
 ];
 
 impl Chrome {
-    pub async fn build(state: &AppState, caller: &Caller, csrf: &CsrfToken, active: &str, title_key: &str) -> Result<Chrome, AppError> {
+    pub async fn build(
+        state: &AppState,
+        caller: &Caller,
+        csrf: &CsrfToken,
+        active: &str,
+        title_key: &str,
+    ) -> Result<Chrome, AppError> {
         let t = Tr::new(caller.user.locale);
         let settings = state.store.vendor_settings().await?;
         let viewer = caller.viewer();
@@ -47,7 +53,12 @@ impl Chrome {
         }
         let tabs = visible_tabs(caller.user.role, &settings.partner_tabs)
             .into_iter()
-            .map(|(key, href)| Tab { key, href, label: t.get(&format!("tab-{key}")), active: key == active })
+            .map(|(key, href)| Tab {
+                key,
+                href,
+                label: t.get(&format!("tab-{key}")),
+                active: key == active,
+            })
             .collect();
         let recent = state.store.recent_items(&viewer).await?;
         Ok(Chrome {
@@ -68,7 +79,13 @@ impl Chrome {
     }
 
     pub fn initials(&self) -> String {
-        self.user.name.split_whitespace().filter_map(|w| w.chars().next()).take(2).collect::<String>().to_uppercase()
+        self.user
+            .name
+            .split_whitespace()
+            .filter_map(|w| w.chars().next())
+            .take(2)
+            .collect::<String>()
+            .to_uppercase()
     }
 }
 
@@ -98,18 +115,55 @@ mod tests {
 
     fn keys(role: Role, partner_tabs: &[&str]) -> Vec<&'static str> {
         let owned: Vec<String> = partner_tabs.iter().map(|s| s.to_string()).collect();
-        visible_tabs(role, &owned).into_iter().map(|(k, _)| k).collect()
+        visible_tabs(role, &owned)
+            .into_iter()
+            .map(|(k, _)| k)
+            .collect()
     }
 
     #[test]
     fn partners_see_the_tabs_the_admin_chose() {
-        assert_eq!(keys(Role::PartnerUser, &["leads", "opportunities", "accounts", "contacts", "resources"]), vec!["home", "leads", "opportunities", "accounts", "contacts", "resources"]);
-        assert_eq!(keys(Role::PartnerManager, &["leads"]), vec!["home", "leads"]);
+        assert_eq!(
+            keys(
+                Role::PartnerUser,
+                &[
+                    "leads",
+                    "opportunities",
+                    "accounts",
+                    "contacts",
+                    "resources"
+                ]
+            ),
+            vec![
+                "home",
+                "leads",
+                "opportunities",
+                "accounts",
+                "contacts",
+                "resources"
+            ]
+        );
+        assert_eq!(
+            keys(Role::PartnerManager, &["leads"]),
+            vec!["home", "leads"]
+        );
     }
 
     #[test]
     fn vendor_roles_add_partners_dashboard_and_admin() {
-        assert_eq!(keys(Role::ChannelManager, &[]), vec!["home", "leads", "opportunities", "accounts", "contacts", "resources", "partners", "dashboard"]);
+        assert_eq!(
+            keys(Role::ChannelManager, &[]),
+            vec![
+                "home",
+                "leads",
+                "opportunities",
+                "accounts",
+                "contacts",
+                "resources",
+                "partners",
+                "dashboard"
+            ]
+        );
         assert!(keys(Role::Admin, &[]).ends_with(&["partners", "dashboard", "admin"]));
     }
 }

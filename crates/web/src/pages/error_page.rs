@@ -16,11 +16,17 @@ pub struct PageError {
 
 impl PageError {
     pub fn new(error: impl Into<AppError>, t: Tr) -> Self {
-        Self { error: error.into(), t }
+        Self {
+            error: error.into(),
+            t,
+        }
     }
 
     pub fn from_headers(error: AppError, headers: &HeaderMap) -> Self {
-        Self { error, t: Tr::new(locale_from_headers(headers)) }
+        Self {
+            error,
+            t: Tr::new(locale_from_headers(headers)),
+        }
     }
 }
 
@@ -46,10 +52,17 @@ impl IntoResponse for PageError {
             status: parts.status.as_u16(),
             heading: t.get(&format!("error-heading-{}", parts.status.as_u16())),
             message: t.get(parts.message_key),
-            fields: parts.fields.map(|f| f.0.into_iter().map(|(k, v)| (k, t.get(&v))).collect()).unwrap_or_default(),
+            fields: parts
+                .fields
+                .map(|f| f.0.into_iter().map(|(k, v)| (k, t.get(&v))).collect())
+                .unwrap_or_default(),
         };
         let html = page.render().unwrap_or_else(|_| t.get(parts.message_key));
-        let status = if parts.status.is_server_error() { StatusCode::INTERNAL_SERVER_ERROR } else { parts.status };
+        let status = if parts.status.is_server_error() {
+            StatusCode::INTERNAL_SERVER_ERROR
+        } else {
+            parts.status
+        };
         (status, Html(html)).into_response()
     }
 }

@@ -1,7 +1,11 @@
 //! Home (spec flow 2): where every sign-in lands.
 
 use askama::Template;
-use axum::{Extension, extract::State, response::{IntoResponse, Response}};
+use axum::{
+    Extension,
+    extract::State,
+    response::{IntoResponse, Response},
+};
 use openprm_store::partners::Partner;
 
 use crate::{AppState, auth::PageCaller, csrf::CsrfToken, error::AppError};
@@ -19,7 +23,11 @@ pub struct HomePage {
     pub is_vendor: bool,
 }
 
-pub async fn show(State(state): State<AppState>, Extension(csrf): Extension<CsrfToken>, PageCaller(caller): PageCaller) -> Response {
+pub async fn show(
+    State(state): State<AppState>,
+    Extension(csrf): Extension<CsrfToken>,
+    PageCaller(caller): PageCaller,
+) -> Response {
     let t = crate::i18n::Tr::new(caller.user.locale);
     let result = async {
         let viewer = caller.viewer();
@@ -28,8 +36,17 @@ pub async fn show(State(state): State<AppState>, Extension(csrf): Extension<Csrf
             Some(id) => Some(state.store.partner(&viewer, id).await?),
             None => None,
         };
-        let partners = if caller.user.role.is_vendor() { state.store.partners(&viewer).await? } else { Vec::new() };
-        render(&HomePage { chrome, company, partners, is_vendor: caller.user.role.is_vendor() })
+        let partners = if caller.user.role.is_vendor() {
+            state.store.partners(&viewer).await?
+        } else {
+            Vec::new()
+        };
+        render(&HomePage {
+            chrome,
+            company,
+            partners,
+            is_vendor: caller.user.role.is_vendor(),
+        })
     }
     .await;
     result.unwrap_or_else(|e: AppError| PageError::new(e, t).into_response())

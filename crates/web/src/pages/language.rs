@@ -18,10 +18,16 @@ pub struct LanguageForm {
     locale: String,
 }
 
-pub async fn submit(State(state): State<AppState>, headers: HeaderMap, PageCallerAnyPassword(caller): PageCallerAnyPassword, PageForm(form): PageForm<LanguageForm>) -> Response {
+pub async fn submit(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    PageCallerAnyPassword(caller): PageCallerAnyPassword,
+    PageForm(form): PageForm<LanguageForm>,
+) -> Response {
     let t = Tr::new(caller.user.locale);
     let Some(locale) = Locale::parse(&form.locale) else {
-        return PageError::new(DomainError::field("locale", "error-locale-unknown"), t).into_response();
+        return PageError::new(DomainError::field("locale", "error-locale-unknown"), t)
+            .into_response();
     };
     if let Err(e) = state.store.set_locale(caller.user.id, locale).await {
         return PageError::new(e, t).into_response();

@@ -15,7 +15,10 @@ use serde::Deserialize;
 
 use crate::{
     AppState,
-    auth::{PageCallerAnyPassword, SESSION_COOKIE, clear_session_cookie, locale_from_headers, session_cookie},
+    auth::{
+        PageCallerAnyPassword, SESSION_COOKIE, clear_session_cookie, locale_from_headers,
+        session_cookie,
+    },
     csrf::CsrfToken,
     error::AppError,
     i18n::Tr,
@@ -35,14 +38,33 @@ pub struct LoginPage {
     pub error: Option<String>,
 }
 
-async fn page(state: &AppState, t: Tr, csrf: &CsrfToken, email: String, error: Option<String>) -> Result<Response, AppError> {
+async fn page(
+    state: &AppState,
+    t: Tr,
+    csrf: &CsrfToken,
+    email: String,
+    error: Option<String>,
+) -> Result<Response, AppError> {
     let branding = state.store.vendor_settings().await?.branding();
-    render(&LoginPage { t, primary_text: branding.primary.contrasting_text(), branding, csrf: csrf.0.clone(), email, error })
+    render(&LoginPage {
+        t,
+        primary_text: branding.primary.contrasting_text(),
+        branding,
+        csrf: csrf.0.clone(),
+        email,
+        error,
+    })
 }
 
-pub async fn show(State(state): State<AppState>, Extension(csrf): Extension<CsrfToken>, headers: HeaderMap) -> Response {
+pub async fn show(
+    State(state): State<AppState>,
+    Extension(csrf): Extension<CsrfToken>,
+    headers: HeaderMap,
+) -> Response {
     let t = Tr::new(locale_from_headers(&headers));
-    page(&state, t, &csrf, String::new(), None).await.unwrap_or_else(|e| PageError::new(e, t).into_response())
+    page(&state, t, &csrf, String::new(), None)
+        .await
+        .unwrap_or_else(|e| PageError::new(e, t).into_response())
 }
 
 #[derive(Deserialize)]
@@ -67,21 +89,45 @@ pub async fn submit(
                 // A new session id at every sign-in: a session planted before it is worthless.
                 let jar = axum_extra::extract::CookieJar::from_headers(&headers);
                 if let Some(previous) = jar.get(SESSION_COOKIE) {
-                    state.store.end_session(&openprm_store::secrets::hash_token(previous.value())).await?;
+                    state
+                        .store
+                        .end_session(&openprm_store::secrets::hash_token(previous.value()))
+                        .await?;
                 }
-                let token = state.store.create_session(user.id, SessionKind::Browser).await?;
-                let target = if user.must_change_password { "/password" } else { "/" };
-                Ok(([(header::SET_COOKIE, session_cookie(&state, &token))], Redirect::to(target)).into_response())
+                let token = state
+                    .store
+                    .create_session(user.id, SessionKind::Browser)
+                    .await?;
+                let target = if user.must_change_password {
+                    "/password"
+                } else {
+                    "/"
+                };
+                Ok((
+                    [(header::SET_COOKIE, session_cookie(&state, &token))],
+                    Redirect::to(target),
+                )
+                    .into_response())
             }
             Err(AppError::BadCredentials) => {
-                let mut response = page(&state, t, &csrf, form.email.clone(), Some(t.get("error-sign-in-failed"))).await?;
+                let mut response = page(
+                    &state,
+                    t,
+                    &csrf,
+                    form.email.clone(),
+                    Some(t.get("error-sign-in-failed")),
+                )
+                .await?;
                 *response.status_mut() = axum::http::StatusCode::UNAUTHORIZED;
                 Ok(response)
             }
-            Err(AppError::Domain(openprm_domain::DomainError::RateLimited { retry_after_secs })) => {
+            Err(AppError::Domain(openprm_domain::DomainError::RateLimited {
+                retry_after_secs,
+            })) => {
                 let minutes = retry_after_secs.div_ceil(60).to_string();
                 let message = t.with("error-sign-in-throttled", [("minutes", minutes.as_str())]);
-                let mut response = page(&state, t, &csrf, form.email.clone(), Some(message)).await?;
+                let mut response =
+                    page(&state, t, &csrf, form.email.clone(), Some(message)).await?;
                 *response.status_mut() = axum::http::StatusCode::TOO_MANY_REQUESTS;
                 if let Ok(v) = retry_after_secs.to_string().parse() {
                     response.headers_mut().insert(header::RETRY_AFTER, v);
@@ -95,10 +141,17 @@ pub async fn submit(
     result.unwrap_or_else(|e: AppError| PageError::new(e, t).into_response())
 }
 
-pub async fn logout(State(state): State<AppState>, PageCallerAnyPassword(caller): PageCallerAnyPassword) -> Response {
+pub async fn logout(
+    State(state): State<AppState>,
+    PageCallerAnyPassword(caller): PageCallerAnyPassword,
+) -> Response {
     let t = Tr::new(caller.user.locale);
     match state.store.end_session(&caller.token_hash).await {
-        Ok(()) => ([(header::SET_COOKIE, clear_session_cookie(&state))], Redirect::to("/login")).into_response(),
+        Ok(()) => (
+            [(header::SET_COOKIE, clear_session_cookie(&state))],
+            Redirect::to("/login"),
+        )
+            .into_response(),
         Err(e) => PageError::new(e, t).into_response(),
     }
 }

@@ -85,7 +85,10 @@ impl PartnerFormValues {
         Self {
             name: p.name.clone(),
             tier: p.tier.as_str().into(),
-            channel_manager_id: p.channel_manager_id.map(|u| u.to_string()).unwrap_or_default(),
+            channel_manager_id: p
+                .channel_manager_id
+                .map(|u| u.to_string())
+                .unwrap_or_default(),
             brand_name: p.brand_name.clone().unwrap_or_default(),
             logo_url: p.logo_url.clone().unwrap_or_default(),
             primary_colour: p.primary_colour.clone().unwrap_or_default(),
@@ -106,7 +109,10 @@ impl PartnerFormValues {
     }
 }
 
-fn translate(t: Tr, fields: openprm_domain::FieldErrors) -> std::collections::BTreeMap<String, String> {
+fn translate(
+    t: Tr,
+    fields: openprm_domain::FieldErrors,
+) -> std::collections::BTreeMap<String, String> {
     fields.0.into_iter().map(|(k, v)| (k, t.get(&v))).collect()
 }
 
@@ -115,10 +121,19 @@ async fn channel_managers(state: &AppState, caller: &Caller) -> Result<Vec<User>
         return Ok(Vec::new());
     }
     let users = state.store.users(&caller.viewer(), None).await?;
-    Ok(users.into_iter().filter(|u| u.role == Role::ChannelManager && u.active).collect())
+    Ok(users
+        .into_iter()
+        .filter(|u| u.role == Role::ChannelManager && u.active)
+        .collect())
 }
 
-async fn list_page(state: &AppState, caller: &Caller, csrf: &CsrfToken, form: PartnerFormValues, errors: std::collections::BTreeMap<String, String>) -> Result<Response, AppError> {
+async fn list_page(
+    state: &AppState,
+    caller: &Caller,
+    csrf: &CsrfToken,
+    form: PartnerFormValues,
+    errors: std::collections::BTreeMap<String, String>,
+) -> Result<Response, AppError> {
     if !caller.user.role.is_vendor() {
         return Err(DomainError::NotFound.into());
     }
@@ -126,21 +141,43 @@ async fn list_page(state: &AppState, caller: &Caller, csrf: &CsrfToken, form: Pa
     let partners = state.store.partners(&caller.viewer()).await?;
     let channel_managers = channel_managers(state, caller).await?;
     let failed = !errors.is_empty();
-    let mut response = render(&PartnersPage { chrome, partners, channel_managers, may_create: caller.user.role == Role::Admin, form, errors })?;
+    let mut response = render(&PartnersPage {
+        chrome,
+        partners,
+        channel_managers,
+        may_create: caller.user.role == Role::Admin,
+        form,
+        errors,
+    })?;
     if failed {
         *response.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
     }
     Ok(response)
 }
 
-pub async fn list(State(state): State<AppState>, Extension(csrf): Extension<CsrfToken>, PageCaller(caller): PageCaller) -> Response {
+pub async fn list(
+    State(state): State<AppState>,
+    Extension(csrf): Extension<CsrfToken>,
+    PageCaller(caller): PageCaller,
+) -> Response {
     let t = Tr::new(caller.user.locale);
-    list_page(&state, &caller, &csrf, PartnerFormValues::default(), Default::default())
-        .await
-        .unwrap_or_else(|e| PageError::new(e, t).into_response())
+    list_page(
+        &state,
+        &caller,
+        &csrf,
+        PartnerFormValues::default(),
+        Default::default(),
+    )
+    .await
+    .unwrap_or_else(|e| PageError::new(e, t).into_response())
 }
 
-pub async fn create(State(state): State<AppState>, Extension(csrf): Extension<CsrfToken>, PageCaller(caller): PageCaller, PageForm(form): PageForm<PartnerFormValues>) -> Response {
+pub async fn create(
+    State(state): State<AppState>,
+    Extension(csrf): Extension<CsrfToken>,
+    PageCaller(caller): PageCaller,
+    PageForm(form): PageForm<PartnerFormValues>,
+) -> Response {
     let t = Tr::new(caller.user.locale);
     let result = async {
         let fields = match form.to_input().into_fields(None) {
@@ -150,7 +187,11 @@ pub async fn create(State(state): State<AppState>, Extension(csrf): Extension<Cs
             }
             Err(e) => return Err(e),
         };
-        match state.store.create_partner(Some(&caller.viewer()), &fields).await {
+        match state
+            .store
+            .create_partner(Some(&caller.viewer()), &fields)
+            .await
+        {
             Ok(partner) => Ok(Redirect::to(&format!("/partners/{}", partner.id)).into_response()),
             Err(openprm_store::StoreError::Domain(DomainError::Validation(errors))) => {
                 list_page(&state, &caller, &csrf, form, translate(t, errors)).await
@@ -169,14 +210,36 @@ struct PartnerPageInput {
     notice: Option<String>,
 }
 
-async fn partner_page(state: &AppState, caller: &Caller, csrf: &CsrfToken, id: PartnerId, input: PartnerPageInput) -> Result<Response, AppError> {
+async fn partner_page(
+    state: &AppState,
+    caller: &Caller,
+    csrf: &CsrfToken,
+    id: PartnerId,
+    input: PartnerPageInput,
+) -> Result<Response, AppError> {
     let viewer = caller.viewer();
     let partner = state.store.partner(&viewer, id).await?;
-    state.store.touch_recent(caller.user.id, "partner", partner.id.0).await?;
-    let chrome = Chrome::build(state, caller, csrf, if caller.user.role.is_vendor() { "partners" } else { "" }, "partner-title").await?;
+    state
+        .store
+        .touch_recent(caller.user.id, "partner", partner.id.0)
+        .await?;
+    let chrome = Chrome::build(
+        state,
+        caller,
+        csrf,
+        if caller.user.role.is_vendor() {
+            "partners"
+        } else {
+            ""
+        },
+        "partner-title",
+    )
+    .await?;
     let users = state.store.users(&viewer, Some(id)).await?;
     let failed = !input.errors.is_empty();
-    let form = input.form.unwrap_or_else(|| PartnerFormValues::from_partner(&partner));
+    let form = input
+        .form
+        .unwrap_or_else(|| PartnerFormValues::from_partner(&partner));
     let mut response = render(&PartnerPage {
         may_manage_users: viewer.may_manage_users_of(partner.as_ref()).is_ok(),
         may_edit: viewer.may_edit_partner(partner.as_ref(), false).is_ok(),
@@ -196,25 +259,52 @@ async fn partner_page(state: &AppState, caller: &Caller, csrf: &CsrfToken, id: P
     Ok(response)
 }
 
-pub async fn show(State(state): State<AppState>, Extension(csrf): Extension<CsrfToken>, PageCaller(caller): PageCaller, PageId(id): PageId<PartnerId>) -> Response {
+pub async fn show(
+    State(state): State<AppState>,
+    Extension(csrf): Extension<CsrfToken>,
+    PageCaller(caller): PageCaller,
+    PageId(id): PageId<PartnerId>,
+) -> Response {
     let t = Tr::new(caller.user.locale);
-    let input = PartnerPageInput { invite: InviteFormValues::default(), form: None, errors: Default::default(), notice: None };
-    partner_page(&state, &caller, &csrf, id, input).await.unwrap_or_else(|e| PageError::new(e, t).into_response())
+    let input = PartnerPageInput {
+        invite: InviteFormValues::default(),
+        form: None,
+        errors: Default::default(),
+        notice: None,
+    };
+    partner_page(&state, &caller, &csrf, id, input)
+        .await
+        .unwrap_or_else(|e| PageError::new(e, t).into_response())
 }
 
-pub async fn update(State(state): State<AppState>, Extension(csrf): Extension<CsrfToken>, PageCaller(caller): PageCaller, PageId(id): PageId<PartnerId>, PageForm(form): PageForm<PartnerFormValues>) -> Response {
+pub async fn update(
+    State(state): State<AppState>,
+    Extension(csrf): Extension<CsrfToken>,
+    PageCaller(caller): PageCaller,
+    PageId(id): PageId<PartnerId>,
+    PageForm(form): PageForm<PartnerFormValues>,
+) -> Response {
     let t = Tr::new(caller.user.locale);
     let result = async {
         let viewer = caller.viewer();
         let current = state.store.partner(&viewer, id).await?;
         let attempt = match form.to_input().into_fields(Some(&current)) {
-            Ok(fields) => state.store.update_partner(&viewer, id, &fields).await.map_err(AppError::from),
+            Ok(fields) => state
+                .store
+                .update_partner(&viewer, id, &fields)
+                .await
+                .map_err(AppError::from),
             Err(e) => Err(e),
         };
         match attempt {
             Ok(_) => Ok(Redirect::to(&format!("/partners/{id}")).into_response()),
             Err(AppError::Domain(DomainError::Validation(errors))) => {
-                let input = PartnerPageInput { invite: Default::default(), form: Some(form), errors: translate(t, errors), notice: None };
+                let input = PartnerPageInput {
+                    invite: Default::default(),
+                    form: Some(form),
+                    errors: translate(t, errors),
+                    notice: None,
+                };
                 partner_page(&state, &caller, &csrf, id, input).await
             }
             Err(e) => Err(e),
@@ -224,18 +314,39 @@ pub async fn update(State(state): State<AppState>, Extension(csrf): Extension<Cs
     result.unwrap_or_else(|e| PageError::new(e, t).into_response())
 }
 
-pub async fn invite(State(state): State<AppState>, Extension(csrf): Extension<CsrfToken>, PageCaller(caller): PageCaller, PageId(id): PageId<PartnerId>, PageForm(form): PageForm<InviteFormValues>) -> Response {
+pub async fn invite(
+    State(state): State<AppState>,
+    Extension(csrf): Extension<CsrfToken>,
+    PageCaller(caller): PageCaller,
+    PageId(id): PageId<PartnerId>,
+    PageForm(form): PageForm<InviteFormValues>,
+) -> Response {
     let t = Tr::new(caller.user.locale);
     let result = async {
-        let input = InvitationInput { email: &form.email, name: &form.name, role: &form.role, locale: Some(&form.locale) };
+        let input = InvitationInput {
+            email: &form.email,
+            name: &form.name,
+            role: &form.role,
+            locale: Some(&form.locale),
+        };
         match invitations::invite(&state, &caller.user, id, input).await {
             Ok(user) => {
                 let notice = Some(t.with("invitation-sent", [("email", user.email.as_str())]));
-                let input = PartnerPageInput { invite: Default::default(), form: None, errors: Default::default(), notice };
+                let input = PartnerPageInput {
+                    invite: Default::default(),
+                    form: None,
+                    errors: Default::default(),
+                    notice,
+                };
                 partner_page(&state, &caller, &csrf, id, input).await
             }
             Err(AppError::Domain(DomainError::Validation(errors))) => {
-                let input = PartnerPageInput { invite: form, form: None, errors: translate(t, errors), notice: None };
+                let input = PartnerPageInput {
+                    invite: form,
+                    form: None,
+                    errors: translate(t, errors),
+                    notice: None,
+                };
                 partner_page(&state, &caller, &csrf, id, input).await
             }
             Err(e) => Err(e),
@@ -265,7 +376,10 @@ async fn user_action(state: AppState, caller: Caller, id: UserId, action: UserAc
             UserAction::Resend => invitations::resend(&state, &caller.user, id).await?,
             UserAction::Revoke => state.store.revoke_invitation(&viewer, id).await?,
         }
-        let back = target.partner_id.map(|p| format!("/partners/{p}")).unwrap_or_else(|| "/admin".into());
+        let back = target
+            .partner_id
+            .map(|p| format!("/partners/{p}"))
+            .unwrap_or_else(|| "/admin".into());
         Ok::<_, AppError>(Redirect::to(&back).into_response())
     }
     .await;
@@ -274,7 +388,11 @@ async fn user_action(state: AppState, caller: Caller, id: UserId, action: UserAc
 
 macro_rules! user_action_handler {
     ($name:ident, $action:expr) => {
-        pub async fn $name(State(state): State<AppState>, PageCaller(caller): PageCaller, PageId(id): PageId<UserId>) -> Response {
+        pub async fn $name(
+            State(state): State<AppState>,
+            PageCaller(caller): PageCaller,
+            PageId(id): PageId<UserId>,
+        ) -> Response {
             user_action(state, caller, id, $action).await
         }
     };

@@ -26,11 +26,19 @@ pub struct PasswordPage {
     pub errors: std::collections::BTreeMap<String, String>,
 }
 
-pub async fn show(State(state): State<AppState>, Extension(csrf): Extension<CsrfToken>, PageCallerAnyPassword(caller): PageCallerAnyPassword) -> Response {
+pub async fn show(
+    State(state): State<AppState>,
+    Extension(csrf): Extension<CsrfToken>,
+    PageCallerAnyPassword(caller): PageCallerAnyPassword,
+) -> Response {
     let t = crate::i18n::Tr::new(caller.user.locale);
     let result = async {
         let chrome = Chrome::build(&state, &caller, &csrf, "", "password-title").await?;
-        render(&PasswordPage { forced: caller.user.must_change_password, chrome, errors: Default::default() })
+        render(&PasswordPage {
+            forced: caller.user.must_change_password,
+            chrome,
+            errors: Default::default(),
+        })
     }
     .await;
     result.unwrap_or_else(|e| PageError::new(e, t).into_response())
@@ -60,14 +68,20 @@ pub async fn submit(
     };
     let result = match change_password(&state, &caller.user, &caller.token_hash, change).await {
         Ok(()) => Ok(Redirect::to("/").into_response()),
-        Err(AppError::Domain(openprm_domain::DomainError::Validation(fields))) => async {
-            let chrome = Chrome::build(&state, &caller, &csrf, "", "password-title").await?;
-            let errors = fields.0.into_iter().map(|(k, v)| (k, t.get(&v))).collect();
-            let mut response = render(&PasswordPage { forced: caller.user.must_change_password, chrome, errors })?;
-            *response.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
-            Ok(response)
+        Err(AppError::Domain(openprm_domain::DomainError::Validation(fields))) => {
+            async {
+                let chrome = Chrome::build(&state, &caller, &csrf, "", "password-title").await?;
+                let errors = fields.0.into_iter().map(|(k, v)| (k, t.get(&v))).collect();
+                let mut response = render(&PasswordPage {
+                    forced: caller.user.must_change_password,
+                    chrome,
+                    errors,
+                })?;
+                *response.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+                Ok(response)
+            }
+            .await
         }
-        .await,
         Err(e) => Err(e),
     };
     result.unwrap_or_else(|e| PageError::new(e, t).into_response())

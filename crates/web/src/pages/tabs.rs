@@ -2,7 +2,11 @@
 //! empty state, never sample data.
 
 use askama::Template;
-use axum::{Extension, extract::State, response::{IntoResponse, Response}};
+use axum::{
+    Extension,
+    extract::State,
+    response::{IntoResponse, Response},
+};
 use openprm_domain::DomainError;
 
 use crate::{AppState, auth::PageCaller, csrf::CsrfToken, error::AppError};
@@ -17,18 +21,30 @@ pub struct EmptyTabPage {
     pub body: String,
 }
 
-async fn show(state: AppState, csrf: CsrfToken, caller: crate::auth::Caller, key: &'static str) -> Response {
+async fn show(
+    state: AppState,
+    csrf: CsrfToken,
+    caller: crate::auth::Caller,
+    key: &'static str,
+) -> Response {
     let t = crate::i18n::Tr::new(caller.user.locale);
     let result = async {
         let settings = state.store.vendor_settings().await?;
         // A tab the admin hid from partners is not there for them at all.
-        if !visible_tabs(caller.user.role, &settings.partner_tabs).iter().any(|(k, _)| *k == key) {
+        if !visible_tabs(caller.user.role, &settings.partner_tabs)
+            .iter()
+            .any(|(k, _)| *k == key)
+        {
             return Err(AppError::Domain(DomainError::NotFound));
         }
         let chrome = Chrome::build(&state, &caller, &csrf, key, &format!("tab-{key}")).await?;
         let heading = chrome.t.get(&format!("empty-{key}-title"));
         let body = chrome.t.get(&format!("empty-{key}-body"));
-        render(&EmptyTabPage { chrome, heading, body })
+        render(&EmptyTabPage {
+            chrome,
+            heading,
+            body,
+        })
     }
     .await;
     result.unwrap_or_else(|e| PageError::new(e, t).into_response())
@@ -36,7 +52,11 @@ async fn show(state: AppState, csrf: CsrfToken, caller: crate::auth::Caller, key
 
 macro_rules! tab_handler {
     ($name:ident, $key:literal) => {
-        pub async fn $name(State(state): State<AppState>, Extension(csrf): Extension<CsrfToken>, PageCaller(caller): PageCaller) -> Response {
+        pub async fn $name(
+            State(state): State<AppState>,
+            Extension(csrf): Extension<CsrfToken>,
+            PageCaller(caller): PageCaller,
+        ) -> Response {
             show(state, csrf, caller, $key).await
         }
     };

@@ -19,7 +19,9 @@ pub struct InvitationInput<'a> {
 impl InvitationInput<'_> {
     fn parse(&self, partner_id: PartnerId) -> Result<InvitationRequest, AppError> {
         let mut errors = FieldErrors::new();
-        let email = EmailAddress::parse(self.email).map_err(|key| errors.add("email", key)).ok();
+        let email = EmailAddress::parse(self.email)
+            .map_err(|key| errors.add("email", key))
+            .ok();
         let name = self.name.trim();
         if name.is_empty() {
             errors.add("name", "error-required");
@@ -42,10 +44,16 @@ impl InvitationInput<'_> {
         };
         errors.into_result()?;
         match (email, role, locale) {
-            (Some(email), Some(role), Some(locale)) => {
-                Ok(InvitationRequest { partner_id, email, name: name.to_owned(), role, locale })
-            }
-            _ => Err(AppError::Internal("validated invitation lost a field".into())),
+            (Some(email), Some(role), Some(locale)) => Ok(InvitationRequest {
+                partner_id,
+                email,
+                name: name.to_owned(),
+                role,
+                locale,
+            }),
+            _ => Err(AppError::Internal(
+                "validated invitation lost a field".into(),
+            )),
         }
     }
 }
@@ -77,7 +85,15 @@ struct InvitationHtml<'a> {
     primary: &'a str,
 }
 
-async fn render(state: &AppState, inviter: &User, invitee_name: &str, invitee_email: &str, locale: Locale, company: &str, token: &str) -> Result<OutgoingEmail, AppError> {
+async fn render(
+    state: &AppState,
+    inviter: &User,
+    invitee_name: &str,
+    invitee_email: &str,
+    locale: Locale,
+    company: &str,
+    token: &str,
+) -> Result<OutgoingEmail, AppError> {
     let settings = state.store.vendor_settings().await?;
     let t = Tr::new(locale);
     let base_url = state.config.base_url.as_str();
@@ -110,20 +126,40 @@ async fn render(state: &AppState, inviter: &User, invitee_name: &str, invitee_em
     Ok(OutgoingEmail {
         to: invitee_email.to_owned(),
         to_name: invitee_name.to_owned(),
-        subject: t.with("email-invitation-subject", [("portal", &settings.portal_name)]),
+        subject: t.with(
+            "email-invitation-subject",
+            [("portal", &settings.portal_name)],
+        ),
         text,
         html,
     })
 }
 
-pub async fn invite(state: &AppState, inviter: &User, partner_id: PartnerId, input: InvitationInput<'_>) -> Result<User, AppError> {
+pub async fn invite(
+    state: &AppState,
+    inviter: &User,
+    partner_id: PartnerId,
+    input: InvitationInput<'_>,
+) -> Result<User, AppError> {
     let viewer: Viewer = inviter.viewer();
     let partner = state.store.partner(&viewer, partner_id).await?;
     viewer.may_manage_users_of(partner.as_ref())?;
     let request = input.parse(partner_id)?;
     let token = secrets::new_token();
-    let email = render(state, inviter, &request.name, request.email.as_str(), request.locale, &partner.name, &token).await?;
-    Ok(state.store.invite(&viewer, &request, &token, &email).await?)
+    let email = render(
+        state,
+        inviter,
+        &request.name,
+        request.email.as_str(),
+        request.locale,
+        &partner.name,
+        &token,
+    )
+    .await?;
+    Ok(state
+        .store
+        .invite(&viewer, &request, &token, &email)
+        .await?)
 }
 
 pub async fn resend(state: &AppState, inviter: &User, user_id: UserId) -> Result<(), AppError> {
@@ -131,7 +167,19 @@ pub async fn resend(state: &AppState, inviter: &User, user_id: UserId) -> Result
     let invitee = state.store.user(&viewer, user_id).await?;
     let company = invitee.partner_name.clone().unwrap_or_default();
     let token = secrets::new_token();
-    let email = render(state, inviter, &invitee.name, &invitee.email, invitee.locale, &company, &token).await?;
-    state.store.resend_invitation(&viewer, user_id, &token, &email).await?;
+    let email = render(
+        state,
+        inviter,
+        &invitee.name,
+        &invitee.email,
+        invitee.locale,
+        &company,
+        &token,
+    )
+    .await?;
+    state
+        .store
+        .resend_invitation(&viewer, user_id, &token, &email)
+        .await?;
     Ok(())
 }

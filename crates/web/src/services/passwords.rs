@@ -15,8 +15,14 @@ pub struct PasswordChange<'a> {
 
 /// Checks the policy (and the current password, unless the user was sent here
 /// to choose one) and saves the new one; other sessions of the user end.
-pub async fn change_password(state: &AppState, user: &User, session_hash: &str, change: PasswordChange<'_>) -> Result<(), AppError> {
-    let email = EmailAddress::parse(&user.email).map_err(|_| AppError::Internal("stored e-mail is invalid".into()))?;
+pub async fn change_password(
+    state: &AppState,
+    user: &User,
+    session_hash: &str,
+    change: PasswordChange<'_>,
+) -> Result<(), AppError> {
+    let email = EmailAddress::parse(&user.email)
+        .map_err(|_| AppError::Internal("stored e-mail is invalid".into()))?;
     let mut errors = FieldErrors::new();
     if !user.must_change_password {
         let current_ok = match (change.current, state.store.user_for_sign_in(&email).await?) {
@@ -33,16 +39,21 @@ pub async fn change_password(state: &AppState, user: &User, session_hash: &str, 
         }
     }
     if let Some(confirm) = change.confirm
-        && confirm != change.new {
-            errors.add("confirm_password", "error-password-mismatch");
-        }
+        && confirm != change.new
+    {
+        errors.add("confirm_password", "error-password-mismatch");
+    }
     errors.into_result()?;
-    state.store.set_password(user.id, change.new, Some(session_hash)).await?;
+    state
+        .store
+        .set_password(user.id, change.new, Some(session_hash))
+        .await?;
     Ok(())
 }
 
 /// The policy alone, for the API's one-step invitation accept.
 pub fn check_policy(email: &str, new: &str) -> Result<(), AppError> {
-    let email = EmailAddress::parse(email).map_err(|_| AppError::Internal("stored e-mail is invalid".into()))?;
+    let email = EmailAddress::parse(email)
+        .map_err(|_| AppError::Internal("stored e-mail is invalid".into()))?;
     check_new_password(new, &email).map_err(|e| AppError::Domain(DomainError::Validation(e)))
 }

@@ -19,9 +19,17 @@ async fn check(state: &AppState, key: &str, rule: ThrottleRule) -> Result<(), Ap
 /// The user behind the credentials, or one answer for every failure (unknown
 /// e-mail, wrong password, deactivated account) so that nobody can learn who
 /// has an account here.
-pub async fn sign_in(state: &AppState, email: &str, password: &str, client: Option<IpAddr>) -> Result<User, AppError> {
+pub async fn sign_in(
+    state: &AppState,
+    email: &str,
+    password: &str,
+    client: Option<IpAddr>,
+) -> Result<User, AppError> {
     let account_key = format!("account:{}", email.trim().to_lowercase());
-    let address_key = format!("address:{}", client.map(|ip| ip.to_string()).unwrap_or_default());
+    let address_key = format!(
+        "address:{}",
+        client.map(|ip| ip.to_string()).unwrap_or_default()
+    );
     check(state, &account_key, PER_ACCOUNT).await?;
     check(state, &address_key, PER_ADDRESS).await?;
 
@@ -30,7 +38,9 @@ pub async fn sign_in(state: &AppState, email: &str, password: &str, client: Opti
         Err(_) => None,
     };
     let user = match found {
-        Some((user, Some(hash))) if secrets::verify_password(password, &hash) && user.active => Some(user),
+        Some((user, Some(hash))) if secrets::verify_password(password, &hash) && user.active => {
+            Some(user)
+        }
         Some(_) => None,
         None => {
             secrets::verify_against_nothing(password);
@@ -44,7 +54,10 @@ pub async fn sign_in(state: &AppState, email: &str, password: &str, client: Opti
             Ok(user)
         }
         None => {
-            state.store.record_sign_in_failure(&[&account_key, &address_key]).await?;
+            state
+                .store
+                .record_sign_in_failure(&[&account_key, &address_key])
+                .await?;
             tracing::info!(account = %account_key, "sign-in failed");
             Err(AppError::BadCredentials)
         }

@@ -2,7 +2,11 @@
 
 use std::net::SocketAddr;
 
-use axum::{Json, extract::{ConnectInfo, Path, State}, http::StatusCode};
+use axum::{
+    Json,
+    extract::{ConnectInfo, State},
+    http::StatusCode,
+};
 use openprm_store::sessions::SessionKind;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -17,7 +21,7 @@ use crate::{
     },
 };
 
-use super::extract::ApiJson;
+use super::extract::{ApiId, ApiJson};
 
 #[derive(Deserialize, ToSchema)]
 pub struct LoginRequest {
@@ -38,15 +42,28 @@ pub struct LoginResponse {
 #[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginRequest,
     responses((status = 200, body = LoginResponse), (status = 401, body = ErrorBody, description = "unauthenticated: wrong e-mail or password"),
               (status = 429, body = ErrorBody, description = "rate_limited")))]
-pub async fn login(State(state): State<AppState>, ConnectInfo(client): ConnectInfo<SocketAddr>, ApiJson(body): ApiJson<LoginRequest>) -> ApiResult<Json<LoginResponse>> {
+pub async fn login(
+    State(state): State<AppState>,
+    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    ApiJson(body): ApiJson<LoginRequest>,
+) -> ApiResult<Json<LoginResponse>> {
     let user = sign_in(&state, &body.email, &body.password, Some(client.ip())).await?;
-    let token = state.store.create_session(user.id, SessionKind::Api).await?;
-    Ok(Json(LoginResponse { token, must_change_password: user.must_change_password }))
+    let token = state
+        .store
+        .create_session(user.id, SessionKind::Api)
+        .await?;
+    Ok(Json(LoginResponse {
+        token,
+        must_change_password: user.must_change_password,
+    }))
 }
 
 /// Ends the token (or session) used for this call.
 #[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth", responses((status = 204), (status = 401, body = ErrorBody)))]
-pub async fn logout(State(state): State<AppState>, ApiCallerAnyPassword(caller): ApiCallerAnyPassword) -> ApiResult<StatusCode> {
+pub async fn logout(
+    State(state): State<AppState>,
+    ApiCallerAnyPassword(caller): ApiCallerAnyPassword,
+) -> ApiResult<StatusCode> {
     state.store.end_session(&caller.token_hash).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -62,8 +79,16 @@ pub struct PasswordRequest {
 /// Changes the caller's password; their other sessions and tokens end.
 #[utoipa::path(post, path = "/api/v1/auth/password", tag = "auth", request_body = PasswordRequest,
     responses((status = 204), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody, description = "validation_failed")))]
-pub async fn password(State(state): State<AppState>, ApiCallerAnyPassword(caller): ApiCallerAnyPassword, ApiJson(body): ApiJson<PasswordRequest>) -> ApiResult<StatusCode> {
-    let change = PasswordChange { current: body.current_password.as_deref(), new: &body.new_password, confirm: None };
+pub async fn password(
+    State(state): State<AppState>,
+    ApiCallerAnyPassword(caller): ApiCallerAnyPassword,
+    ApiJson(body): ApiJson<PasswordRequest>,
+) -> ApiResult<StatusCode> {
+    let change = PasswordChange {
+        current: body.current_password.as_deref(),
+        new: &body.new_password,
+        confirm: None,
+    };
     change_password(&state, &caller.user, &caller.token_hash, change).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -77,11 +102,27 @@ pub struct AcceptInvitationRequest {
 #[utoipa::path(post, path = "/api/v1/auth/invitations/{token}/accept", tag = "auth", request_body = AcceptInvitationRequest,
     params(("token" = String, Path, description = "the token from the invitation link")),
     responses((status = 200, body = LoginResponse), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody, description = "expired, used or revoked, or a weak password")))]
-pub async fn accept_invitation(State(state): State<AppState>, Path(token): Path<String>, ApiJson(body): ApiJson<AcceptInvitationRequest>) -> ApiResult<Json<LoginResponse>> {
-    let view = state.store.invitation_by_token(&token).await?.ok_or(openprm_domain::DomainError::NotFound)?;
-    view.status.check_usable(state.store.now()).map_err(openprm_domain::DomainError::from)?;
+pub async fn accept_invitation(
+    State(state): State<AppState>,
+    ApiId(token): ApiId<String>,
+    ApiJson(body): ApiJson<AcceptInvitationRequest>,
+) -> ApiResult<Json<LoginResponse>> {
+    let view = state
+        .store
+        .invitation_by_token(&token)
+        .await?
+        .ok_or(openprm_domain::DomainError::NotFound)?;
+    view.status
+        .check_usable(state.store.now())
+        .map_err(openprm_domain::DomainError::from)?;
     check_policy(&view.email, &body.new_password)?;
-    let user = state.store.accept_invitation(&token, Some(&body.new_password)).await?;
+    let user = state
+        .store
+        .accept_invitation(&token, Some(&body.new_password))
+        .await?;
     let token = state.store.create_session(user, SessionKind::Api).await?;
-    Ok(Json(LoginResponse { token, must_change_password: false }))
+    Ok(Json(LoginResponse {
+        token,
+        must_change_password: false,
+    }))
 }

@@ -7,7 +7,10 @@ use axum::{
 use openprm_domain::DomainError;
 use serde::de::DeserializeOwned;
 
-use crate::{AppState, error::{ApiError, AppError}};
+use crate::{
+    AppState,
+    error::{ApiError, AppError},
+};
 
 /// A JSON body. Wrong content type and malformed JSON are 400 `bad_request`;
 /// well-formed JSON of the wrong shape is 422 `validation_failed`; too large is 413.
@@ -16,10 +19,18 @@ pub struct ApiJson<T>(pub T);
 impl<T: DeserializeOwned> FromRequest<AppState> for ApiJson<T> {
     type Rejection = ApiError;
     async fn from_request(request: Request, state: &AppState) -> Result<Self, Self::Rejection> {
+        let (parts, body) = request.into_parts();
+        let bytes = axum::body::to_bytes(body, state.config.body_limit)
+            .await
+            .map_err(|_| AppError::TooLarge)?;
+        if json_has_nul(&bytes) {
+            return Err(AppError::BadRequest("a NUL character in a JSON string".into()).into());
+        }
+        let request = Request::from_parts(parts, axum::body::Body::from(bytes));
         match axum::Json::<T>::from_request(request, state).await {
             Ok(axum::Json(value)) => Ok(ApiJson(value)),
             Err(JsonRejection::JsonDataError(e)) => {
-                Err(AppError::Domain(DomainError::field("body", &format!("{}", e.body_text()))).into())
+                Err(AppError::Domain(DomainError::field("body", &e.body_text().to_string())).into())
             }
             Err(JsonRejection::BytesRejection(_)) => Err(AppError::TooLarge.into()),
             Err(e) => Err(AppError::BadRequest(e.body_text()).into()),
@@ -27,15 +38,35 @@ impl<T: DeserializeOwned> FromRequest<AppState> for ApiJson<T> {
     }
 }
 
+/// Whether a JSON text has a `\u0000` escape in a string: no database stores
+/// such text (PostgreSQL refuses it), so it is refused as malformed up front.
+fn json_has_nul(bytes: &[u8]) -> bool {
+    let mut rest = bytes;
+    while let Some(at) = rest.iter().position(|b| *b == b'\\') {
+        let escape = &rest[at + 1..];
+        if escape.len() >= 5 && escape[0] == b'u' && escape[1..5] == *b"0000" {
+            return true;
+        }
+        // Skip the escaped character, so `\\u0000` is not mistaken for one.
+        rest = escape.get(1..).unwrap_or_default();
+    }
+    false
+}
+
 /// An id from the path; one that cannot be parsed cannot exist: 404.
 pub struct ApiId<T>(pub T);
 
 impl<T: std::str::FromStr + Send> FromRequestParts<AppState> for ApiId<T> {
     type Rejection = ApiError;
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         let Path(raw) = Path::<String>::from_request_parts(parts, state)
             .await
             .map_err(|_| ApiError(AppError::Domain(DomainError::NotFound)))?;
-        raw.parse::<T>().map(ApiId).map_err(|_| ApiError(AppError::Domain(DomainError::NotFound)))
+        raw.parse::<T>()
+            .map(ApiId)
+            .map_err(|_| ApiError(AppError::Domain(DomainError::NotFound)))
     }
 }

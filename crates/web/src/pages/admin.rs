@@ -7,9 +7,19 @@ use axum::{
     response::{IntoResponse, Redirect, Response},
 };
 use openprm_domain::DomainError;
-use openprm_store::{audit::AuditRow, settings::{PARTNER_TABS, VendorSettings}};
+use openprm_store::{
+    audit::AuditRow,
+    settings::{PARTNER_TABS, VendorSettings},
+};
 
-use crate::{AppState, api::settings::SettingsInput, auth::{Caller, PageCaller}, csrf::CsrfToken, error::AppError, i18n::Tr};
+use crate::{
+    AppState,
+    api::settings::SettingsInput,
+    auth::{Caller, PageCaller},
+    csrf::CsrfToken,
+    error::AppError,
+    i18n::Tr,
+};
 
 use super::{Chrome, PageError, render};
 
@@ -23,7 +33,13 @@ pub struct AdminPage {
     pub errors: std::collections::BTreeMap<String, String>,
 }
 
-async fn page(state: &AppState, caller: &Caller, csrf: &CsrfToken, settings: Option<VendorSettings>, errors: std::collections::BTreeMap<String, String>) -> Result<Response, AppError> {
+async fn page(
+    state: &AppState,
+    caller: &Caller,
+    csrf: &CsrfToken,
+    settings: Option<VendorSettings>,
+    errors: std::collections::BTreeMap<String, String>,
+) -> Result<Response, AppError> {
     let viewer = caller.viewer();
     if viewer.may_administer().is_err() {
         return Err(DomainError::NotFound.into());
@@ -35,28 +51,54 @@ async fn page(state: &AppState, caller: &Caller, csrf: &CsrfToken, settings: Opt
     };
     let tabs = PARTNER_TABS
         .iter()
-        .map(|t| (*t, chrome.t.get(&format!("tab-{t}")), settings.partner_tabs.iter().any(|s| s == t)))
+        .map(|t| {
+            (
+                *t,
+                chrome.t.get(&format!("tab-{t}")),
+                settings.partner_tabs.iter().any(|s| s == t),
+            )
+        })
         .collect();
     let audit = state.store.audit_entries(&viewer, 25).await?;
     let failed = !errors.is_empty();
-    let mut response = render(&AdminPage { chrome, settings, tabs, audit, errors })?;
+    let mut response = render(&AdminPage {
+        chrome,
+        settings,
+        tabs,
+        audit,
+        errors,
+    })?;
     if failed {
         *response.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
     }
     Ok(response)
 }
 
-pub async fn show(State(state): State<AppState>, Extension(csrf): Extension<CsrfToken>, PageCaller(caller): PageCaller) -> Response {
+pub async fn show(
+    State(state): State<AppState>,
+    Extension(csrf): Extension<CsrfToken>,
+    PageCaller(caller): PageCaller,
+) -> Response {
     let t = Tr::new(caller.user.locale);
-    page(&state, &caller, &csrf, None, Default::default()).await.unwrap_or_else(|e| PageError::new(e, t).into_response())
+    page(&state, &caller, &csrf, None, Default::default())
+        .await
+        .unwrap_or_else(|e| PageError::new(e, t).into_response())
 }
 
 /// The settings form: repeated `partner_tabs` checkboxes need the raw pairs.
-pub async fn save(State(state): State<AppState>, Extension(csrf): Extension<CsrfToken>, PageCaller(caller): PageCaller, body: axum::body::Bytes) -> Response {
+pub async fn save(
+    State(state): State<AppState>,
+    Extension(csrf): Extension<CsrfToken>,
+    PageCaller(caller): PageCaller,
+    body: axum::body::Bytes,
+) -> Response {
     let t = Tr::new(caller.user.locale);
     let result = async {
         if caller.viewer().may_administer().is_err() {
             return Err(DomainError::NotFound.into());
+        }
+        if super::extract::form_has_nul(&body) {
+            return Err(AppError::BadRequest("a NUL character in a form".into()));
         }
         let mut input = SettingsInput::default();
         for (key, value) in form_urlencoded::parse(&body) {
@@ -78,7 +120,10 @@ pub async fn save(State(state): State<AppState>, Extension(csrf): Extension<Csrf
         };
         match input.validate() {
             Ok(settings) => {
-                state.store.save_vendor_settings(Some(&caller.viewer()), &settings).await?;
+                state
+                    .store
+                    .save_vendor_settings(Some(&caller.viewer()), &settings)
+                    .await?;
                 Ok(Redirect::to("/admin").into_response())
             }
             Err(AppError::Domain(DomainError::Validation(errors))) => {

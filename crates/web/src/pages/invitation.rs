@@ -5,7 +5,7 @@
 use askama::Template;
 use axum::{
     Extension,
-    extract::{Path, State},
+    extract::State,
     http::{HeaderMap, header},
     response::{IntoResponse, Redirect, Response},
 };
@@ -14,7 +14,7 @@ use openprm_store::sessions::SessionKind;
 
 use crate::{AppState, auth::session_cookie, csrf::CsrfToken, error::AppError, i18n::Tr};
 
-use super::{PageError, render};
+use super::{PageError, PageId, render};
 
 #[derive(Template)]
 #[template(path = "invitation.html")]
@@ -30,12 +30,25 @@ pub struct InvitationPage {
     pub problem: Option<&'static str>,
 }
 
-pub async fn show(State(state): State<AppState>, Extension(csrf): Extension<CsrfToken>, headers: HeaderMap, Path(token): Path<String>) -> Response {
+pub async fn show(
+    State(state): State<AppState>,
+    Extension(csrf): Extension<CsrfToken>,
+    headers: HeaderMap,
+    PageId(token): PageId<String>,
+) -> Response {
     let header_t = Tr::new(crate::auth::locale_from_headers(&headers));
     let result = async {
-        let view = state.store.invitation_by_token(&token).await?.ok_or(DomainError::NotFound)?;
+        let view = state
+            .store
+            .invitation_by_token(&token)
+            .await?
+            .ok_or(DomainError::NotFound)?;
         let t = Tr::new(view.locale);
-        let problem = view.status.check_usable(state.store.now()).err().map(|p| p.message_key());
+        let problem = view
+            .status
+            .check_usable(state.store.now())
+            .err()
+            .map(|p| p.message_key());
         let branding = state.store.vendor_settings().await?.branding();
         let mut response = render(&InvitationPage {
             t,
@@ -56,12 +69,25 @@ pub async fn show(State(state): State<AppState>, Extension(csrf): Extension<Csrf
     result.unwrap_or_else(|e| PageError::new(e, header_t).into_response())
 }
 
-pub async fn accept(State(state): State<AppState>, headers: HeaderMap, Path(token): Path<String>) -> Response {
+pub async fn accept(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    PageId(token): PageId<String>,
+) -> Response {
     let t = Tr::new(crate::auth::locale_from_headers(&headers));
     let result = async {
         let user = state.store.accept_invitation(&token, None).await?;
-        let session = state.store.create_session(user, SessionKind::Browser).await?;
-        Ok::<_, AppError>(([(header::SET_COOKIE, session_cookie(&state, &session))], Redirect::to("/password")).into_response())
+        let session = state
+            .store
+            .create_session(user, SessionKind::Browser)
+            .await?;
+        Ok::<_, AppError>(
+            (
+                [(header::SET_COOKIE, session_cookie(&state, &session))],
+                Redirect::to("/password"),
+            )
+                .into_response(),
+        )
     }
     .await;
     result.unwrap_or_else(|e| PageError::new(e, t).into_response())

@@ -43,7 +43,9 @@ async fn serve_page() -> SocketAddr {
                      <h1 id=title>OpenPRM browser harness</h1>\
                      <p>Accept-Language: <span id=lang>{language}</span></p>\
                      <button id=go onclick=\"document.getElementById('out').textContent='clicked'\">Go</button>\
-                     <p id=out></p></body></html>"
+                     <p id=out></p>\
+                     <form action=/next><input id=q name=q><button id=send>Send</button></form>\
+                     </body></html>"
                 );
                 let response = format!(
                     "HTTP/1.1 200 OK\r\ncontent-type: text/html; charset=utf-8\r\n\
@@ -93,6 +95,15 @@ async fn browser_harness_opens_a_page_reads_text_and_saves_screenshots() {
         assert_eq!(viewport, serde_json::json!([390, 844]));
         let phone = b.screenshot("harness-phone").await?;
         assert!(std::fs::read(&phone)?.starts_with(b"\x89PNG"));
+
+        b.fill(Locator::Id("q"), "first").await?;
+        b.fill(Locator::Id("q"), "kept").await?;
+        b.click_and_wait(Locator::Id("send")).await?;
+        assert_eq!(b.path().await?, "/next");
+        assert_eq!(b.current_url().await?.query(), Some("q=kept"));
+        // Submitting to the same URL is a new page too.
+        b.click_and_wait(Locator::Id("send")).await?;
+        assert_eq!(b.current_url().await?.query(), Some("q="));
         Ok(())
     })
     .await;

@@ -23,7 +23,7 @@ use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use fantoccini::wd::TimeoutConfiguration;
-use fantoccini::{Client, ClientBuilder};
+use fantoccini::{Client, ClientBuilder, Locator};
 use futures::FutureExt;
 use hyper_util::client::legacy::connect::HttpConnector;
 use serde_json::{Value, json};
@@ -35,6 +35,8 @@ pub const PHONE: (u32, u32) = (390, 844);
 
 /// How long one browser test body may run before it counts as hung.
 const BODY_TIMEOUT: Duration = Duration::from_secs(180);
+/// How long [`Browser::click_and_wait`] waits for the next page.
+const PAGE_TIMEOUT: Duration = Duration::from_secs(15);
 /// How long chromedriver gets to open its port.
 const DRIVER_START_TIMEOUT: Duration = Duration::from_secs(20);
 
@@ -62,6 +64,8 @@ pub type BrowserResult = Result<(), Box<dyn std::error::Error>>;
 pub enum BrowserError {
     WebDriver(fantoccini::error::CmdError),
     Io(std::io::Error),
+    /// The next page did not arrive in time.
+    Timeout(String),
 }
 
 impl fmt::Display for BrowserError {
@@ -69,6 +73,7 @@ impl fmt::Display for BrowserError {
         match self {
             BrowserError::WebDriver(e) => write!(f, "webdriver: {e}"),
             BrowserError::Io(e) => write!(f, "i/o: {e}"),
+            BrowserError::Timeout(what) => write!(f, "timed out: {what}"),
         }
     }
 }
@@ -78,6 +83,7 @@ impl std::error::Error for BrowserError {
         match self {
             BrowserError::WebDriver(e) => Some(e),
             BrowserError::Io(e) => Some(e),
+            BrowserError::Timeout(_) => None,
         }
     }
 }
@@ -241,6 +247,56 @@ impl Browser {
                 .await?;
         }
         Ok(())
+    }
+
+    /// Types `value` into the field `locator` finds, replacing what it held.
+    pub async fn fill(&self, locator: Locator<'_>, value: &str) -> Result<(), BrowserError> {
+        let field = self.client.find(locator).await?;
+        field.clear().await?;
+        field.send_keys(value).await?;
+        Ok(())
+    }
+
+    /// Clicks what `locator` finds (a link, a submit button) and waits until
+    /// the next page has replaced this one and finished loading. It also
+    /// notices a form shown again at the same URL, with its errors.
+    pub async fn click_and_wait(&self, locator: Locator<'_>) -> Result<(), BrowserError> {
+        let old_page = self.client.find(Locator::Css("html")).await?;
+        self.client.find(locator).await?.click().await?;
+        let deadline = Instant::now() + PAGE_TIMEOUT;
+        loop {
+            let replaced = match old_page.tag_name().await {
+                Ok(_) => false,
+                Err(e) if e.is_stale_element_reference() => true,
+                Err(e) => return Err(e.into()),
+            };
+            if replaced {
+                let state = self
+                    .client
+                    .execute("return document.readyState;", vec![])
+                    .await?;
+                if state.as_str() == Some("complete") {
+                    return Ok(());
+                }
+            }
+            if Instant::now() > deadline {
+                let url = self
+                    .client
+                    .current_url()
+                    .await
+                    .map(|u| u.to_string())
+                    .unwrap_or_default();
+                return Err(BrowserError::Timeout(format!(
+                    "no new page within {PAGE_TIMEOUT:?} after a click, still at {url}"
+                )));
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// The path of the current page, such as `/password`.
+    pub async fn path(&self) -> Result<String, BrowserError> {
+        Ok(self.client.current_url().await?.path().to_string())
     }
 
     /// The visible text of the whole page.

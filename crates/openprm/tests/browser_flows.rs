@@ -43,19 +43,6 @@ async fn sign_in(b: &Browser, app: &TestApp, email: &str, password: &str, shot: 
     Ok(())
 }
 
-async fn text(b: &Browser, css: &str) -> Result<String> {
-    Ok(b.find(Locator::Css(css)).await?.text().await?)
-}
-
-/// The labels of the tabs across the top of a signed-in page.
-async fn tabs(b: &Browser) -> Result<Vec<String>> {
-    let mut labels = Vec::new();
-    for tab in b.find_all(Locator::Css("nav.tabs a")).await? {
-        labels.push(tab.text().await?);
-    }
-    Ok(labels)
-}
-
 /// Saves Home at desktop size, then at phone size, and goes back to desktop.
 async fn screenshot_home(b: &Browser, name: &str) -> Result {
     b.screenshot(name).await?;
@@ -91,7 +78,7 @@ async fn browser_invitation_flow_lands_on_home() {
         b.click_and_wait(Locator::LinkText("Partners")).await?;
         b.screenshot("invitation-03-partners").await?;
         b.click_and_wait(Locator::LinkText("Fjordline IT")).await?;
-        assert_eq!(text(b, "h1").await?, "Fjordline IT");
+        assert_eq!(b.text("h1").await?, "Fjordline IT");
         let partner_page = b.current_url().await?;
         b.screenshot("invitation-04-partner").await?;
         b.fill(Locator::Id("invite-name"), "Mette Kristensen")
@@ -100,10 +87,10 @@ async fn browser_invitation_flow_lands_on_home() {
         b.click_and_wait(Locator::Css("#invite-form button[type=submit]"))
             .await?;
         assert_eq!(
-            text(b, ".alert-success").await?,
+            b.text(".alert-success").await?,
             format!("An invitation was sent to {invitee}.")
         );
-        let people = text(b, "#people").await?;
+        let people = b.text("#people").await?;
         assert!(
             people.contains("Mette Kristensen") && people.contains("Invited"),
             "{people}"
@@ -127,7 +114,7 @@ async fn browser_invitation_flow_lands_on_home() {
             None,
             async |u| {
                 u.goto(&link).await?;
-                assert_eq!(text(u, "h1").await?, "Welcome, Mette Kristensen");
+                assert_eq!(u.text("h1").await?, "Welcome, Mette Kristensen");
                 assert!(
                     u.page_text().await?.contains(invitee),
                     "the page gives the user name"
@@ -154,7 +141,7 @@ async fn browser_invitation_flow_lands_on_home() {
                     .await?;
                 assert_eq!(u.path().await?, "/password");
                 assert_eq!(
-                    text(u, "#new_password + .field-error").await?,
+                    u.text("#new_password + .field-error").await?,
                     "The password must be at least 12 characters."
                 );
                 let invalid = u
@@ -177,10 +164,10 @@ async fn browser_invitation_flow_lands_on_home() {
 
                 // Home, with their name, their company and the partner tabs.
                 assert_eq!(u.path().await?, "/");
-                assert_eq!(text(u, "h1").await?, "Welcome, Mette Kristensen");
-                assert!(text(u, ".page-head").await?.contains("Fjordline IT"));
-                assert_eq!(tabs(u).await?, PARTNER_TABS_EN);
-                assert!(text(u, ".contact-card").await?.contains("Sofie Lind"));
+                assert_eq!(u.text("h1").await?, "Welcome, Mette Kristensen");
+                assert!(u.text(".page-head").await?.contains("Fjordline IT"));
+                assert_eq!(u.texts("nav.tabs a").await?, PARTNER_TABS_EN);
+                assert!(u.text(".contact-card").await?.contains("Sofie Lind"));
                 screenshot_home(u, "invitation-09-home").await?;
                 Ok(())
             },
@@ -190,7 +177,7 @@ async fn browser_invitation_flow_lands_on_home() {
         // The admin sees the invitation taken up. (Not a reload: the invite
         // answered a POST, and reloading would send it again.)
         b.goto(partner_page.as_str()).await?;
-        let people = text(b, "#people").await?;
+        let people = b.text("#people").await?;
         assert!(!people.contains("Invited"), "{people}");
         Ok(())
     })
@@ -222,15 +209,15 @@ async fn browser_sign_in_in_danish() {
 
     run_browser_test("browser_sign_in_in_danish", Some("da"), async |b| {
         b.goto(&app.url("/login")).await?;
-        assert_eq!(text(b, "h1").await?, "Log ind");
+        assert_eq!(b.text("h1").await?, "Log ind");
         let lang = b.find(Locator::Css("html")).await?.attr("lang").await?;
         assert_eq!(lang.as_deref(), Some("da"));
-        assert_eq!(text(b, "form button[type=submit]").await?, "Log ind");
+        assert_eq!(b.text("form button[type=submit]").await?, "Log ind");
 
         sign_in(b, &app, email, PASSWORD, "danish-01-login").await?;
         assert_eq!(b.path().await?, "/");
-        assert_eq!(text(b, "h1").await?, "Velkommen, Jens Madsen");
-        assert_eq!(tabs(b).await?, PARTNER_TABS_DA);
+        assert_eq!(b.text("h1").await?, "Velkommen, Jens Madsen");
+        assert_eq!(b.texts("nav.tabs a").await?, PARTNER_TABS_DA);
         screenshot_home(b, "danish-02-home").await?;
 
         b.click_and_wait(Locator::LinkText("Kundeemner")).await?;

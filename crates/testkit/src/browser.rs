@@ -22,6 +22,7 @@ use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
+use fantoccini::error::{CmdError, ErrorStatus};
 use fantoccini::wd::TimeoutConfiguration;
 use fantoccini::{Client, ClientBuilder, Locator};
 use futures::FutureExt;
@@ -261,23 +262,20 @@ impl Browser {
     /// the next page has replaced this one and finished loading. It also
     /// notices a form shown again at the same URL, with its errors.
     pub async fn click_and_wait(&self, locator: Locator<'_>) -> Result<(), BrowserError> {
-        let old_page = self.client.find(Locator::Css("html")).await?;
+        // A mark on this page's window; a new page has a new window object.
+        self.client
+            .execute("window.__openprmOldPage = true;", vec![])
+            .await?;
         self.client.find(locator).await?.click().await?;
         let deadline = Instant::now() + PAGE_TIMEOUT;
         loop {
-            let replaced = match old_page.tag_name().await {
-                Ok(_) => false,
-                Err(e) if e.is_stale_element_reference() => true,
+            let check = "return window.__openprmOldPage === undefined && document.readyState === 'complete';";
+            match self.client.execute(check, vec![]).await {
+                Ok(Value::Bool(true)) => return Ok(()),
+                Ok(_) => {}
+                // Scripts can fail while one page gives way to the next.
+                Err(e) if is_transient(&e) => {}
                 Err(e) => return Err(e.into()),
-            };
-            if replaced {
-                let state = self
-                    .client
-                    .execute("return document.readyState;", vec![])
-                    .await?;
-                if state.as_str() == Some("complete") {
-                    return Ok(());
-                }
             }
             if Instant::now() > deadline {
                 let url = self
@@ -294,6 +292,42 @@ impl Browser {
         }
     }
 
+    /// The text of the first element `css` matches.
+    pub async fn text(&self, css: &str) -> Result<String, BrowserError> {
+        self.retrying(async || self.client.find(Locator::Css(css)).await?.text().await)
+            .await
+    }
+
+    /// The texts of every element `css` matches, in page order.
+    pub async fn texts(&self, css: &str) -> Result<Vec<String>, BrowserError> {
+        self.retrying(async || {
+            let mut texts = Vec::new();
+            for element in self.client.find_all(Locator::Css(css)).await? {
+                texts.push(element.text().await?);
+            }
+            Ok(texts)
+        })
+        .await
+    }
+
+    /// Runs a read of the page again while it fails in a way that only means
+    /// chromedriver had not yet caught up with a new page (a stale element, a
+    /// node "not in the document"); chromedriver can lag so under load.
+    async fn retrying<T>(
+        &self,
+        read: impl AsyncFn() -> Result<T, CmdError>,
+    ) -> Result<T, BrowserError> {
+        let deadline = Instant::now() + Duration::from_secs(5);
+        loop {
+            match read().await {
+                Err(e) if is_transient(&e) && Instant::now() < deadline => {
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+                result => return Ok(result?),
+            }
+        }
+    }
+
     /// The path of the current page, such as `/password`.
     pub async fn path(&self) -> Result<String, BrowserError> {
         Ok(self.client.current_url().await?.path().to_string())
@@ -301,12 +335,9 @@ impl Browser {
 
     /// The visible text of the whole page.
     pub async fn page_text(&self) -> Result<String, BrowserError> {
+        let script = "return document.body ? document.body.innerText : '';";
         let text = self
-            .client
-            .execute(
-                "return document.body ? document.body.innerText : '';",
-                vec![],
-            )
+            .retrying(async || self.client.execute(script, vec![]).await)
             .await?;
         Ok(text.as_str().unwrap_or_default().to_string())
     }
@@ -393,6 +424,26 @@ where
 enum Failure {
     Error(String),
     Panic(Box<dyn std::any::Any + Send>),
+}
+
+/// Whether a WebDriver error only means that a page was being replaced.
+fn is_transient(e: &CmdError) -> bool {
+    let CmdError::Standard(e) = e else {
+        return false;
+    };
+    match e.error {
+        ErrorStatus::StaleElementReference => true,
+        ErrorStatus::JavascriptError | ErrorStatus::UnknownError => [
+            "does not belong to the document",
+            "No node with given id",
+            "Execution context was destroyed",
+            "Cannot find context",
+            "no such execution context",
+        ]
+        .iter()
+        .any(|m| e.message.contains(m)),
+        _ => false,
+    }
 }
 
 /// `<workspace>/target/screenshots`.

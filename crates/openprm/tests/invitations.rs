@@ -422,8 +422,24 @@ async fn inviting_from_the_partner_page(app: &TestApp) {
         .send()
         .await
         .unwrap();
-    assert_eq!(ok.status(), 200);
-    let html = ok.text().await.unwrap();
+    assert_eq!(
+        ok.status(),
+        303,
+        "a sent invitation redirects, so a reload cannot send it twice"
+    );
+    let location = ok.headers()["location"].to_str().unwrap().to_owned();
+    assert!(
+        location.starts_with(&format!("{path}?invited=")),
+        "{location}"
+    );
+    let html = client
+        .get(app.url(&location))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(html.contains("An invitation was sent to karl@skagen.example."));
     assert!(html.contains("Karl Skov") && html.contains("Invited"));
     mail_to(app, "karl@skagen.example").await;

@@ -63,15 +63,6 @@ impl TestApp {
             .unwrap_or_else(|e| panic!("local addr: {e}"));
         let base_url = format!("http://{addr}");
 
-        let (stop_server, server_stopped) = oneshot::channel::<()>();
-        let app = router(AppState::new(store.clone(), WebConfig::new(&base_url)));
-        let server = tokio::spawn(async move {
-            let _ = serve(listener, app, async move {
-                let _ = server_stopped.await;
-            })
-            .await;
-        });
-
         let (stop_worker, worker_stopped) = oneshot::channel::<()>();
         let mail = MailConfig {
             smtp_url: Some(smtp.url()),
@@ -79,10 +70,22 @@ impl TestApp {
             from_address: "Test Portal <no-reply@openprm.test>".into(),
             message_domain: "openprm.test".into(),
         };
-        let (_, worker) = spawn_outbox_worker(store.clone(), mail, async move {
+        let (waker, worker) = spawn_outbox_worker(store.clone(), mail, async move {
             let _ = worker_stopped.await;
         })
         .unwrap_or_else(|e| panic!("outbox worker: {e}"));
+
+        let (stop_server, server_stopped) = oneshot::channel::<()>();
+        let app = router(
+            AppState::new(store.clone(), WebConfig::new(&base_url))
+                .with_outbox_notifier(Arc::new(move || waker.wake())),
+        );
+        let server = tokio::spawn(async move {
+            let _ = serve(listener, app, async move {
+                let _ = server_stopped.await;
+            })
+            .await;
+        });
 
         Some(TestApp {
             base_url,

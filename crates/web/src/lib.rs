@@ -17,4 +17,4 @@ pub mod services;
 mod state;
 
 pub use server::{router, serve};
-pub use state::{AppState, WebConfig};
+pub use state::{AppState, OutboxNotifier, WebConfig};

@@ -27,10 +27,15 @@ impl WebConfig {
     }
 }
 
+/// Called after a change queued a message in the outbox, so the worker sends
+/// it now instead of at its next poll.
+pub type OutboxNotifier = Arc<dyn Fn() + Send + Sync>;
+
 #[derive(Clone)]
 pub struct AppState {
     pub store: Store,
     pub config: Arc<WebConfig>,
+    outbox_notifier: Option<OutboxNotifier>,
 }
 
 impl AppState {
@@ -38,6 +43,18 @@ impl AppState {
         Self {
             store,
             config: Arc::new(config),
+            outbox_notifier: None,
+        }
+    }
+
+    pub fn with_outbox_notifier(mut self, notifier: OutboxNotifier) -> Self {
+        self.outbox_notifier = Some(notifier);
+        self
+    }
+
+    pub fn outbox_changed(&self) {
+        if let Some(notify) = &self.outbox_notifier {
+            notify();
         }
     }
 }

@@ -58,7 +58,7 @@ pub async fn run(config: &Config, with_demo: bool) -> Result<(), CliError> {
         from_address: config.mail_from.clone(),
         message_domain: config.message_domain.clone(),
     };
-    let (_waker, worker) =
+    let (waker, worker) =
         openprm_jobs::spawn_outbox_worker(store.clone(), mail, stopped(stop_rx.clone()))
             .context("cannot start the e-mail worker")?;
 
@@ -70,10 +70,10 @@ pub async fn run(config: &Config, with_demo: bool) -> Result<(), CliError> {
         let _ = signal_tx.send(true);
     });
 
-    let router = openprm_web::router(AppState::new(
-        store.clone(),
-        WebConfig::new(base_url.clone()),
-    ));
+    let router = openprm_web::router(
+        AppState::new(store.clone(), WebConfig::new(base_url.clone()))
+            .with_outbox_notifier(std::sync::Arc::new(move || waker.wake())),
+    );
     info!(
         address = %bound,
         base_url,

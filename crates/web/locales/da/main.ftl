@@ -128,6 +128,7 @@ partner-people = Personer
 partner-people-empty = Der er ikke inviteret nogen endnu.
 partner-settings = Partnerkonto
 invite-title = Inviter en kollega
+invite-title-vendor = Inviter en person til { $partner }
 invite-intro = Vedkommende får en e-mail med et engangslink, der virker i 7 dage.
 invite-submit = Send invitation
 
@@ -137,6 +138,7 @@ admin-partner-tabs = Faner, partnerne ser
 admin-audit = Revisionslog
 admin-audit-empty = Ingen administrative handlinger endnu.
 audit-system = system
+footer-powered-by = Drevet af OpenPRM
 
 ## Fejl
 error-heading-400 = Forespørgslen kunne ikke forstås

@@ -128,6 +128,7 @@ partner-people = People
 partner-people-empty = Nobody has been invited yet.
 partner-settings = Partner account
 invite-title = Invite a colleague
+invite-title-vendor = Invite someone to { $partner }
 invite-intro = They receive an e-mail with a one-time link that is valid for 7 days.
 invite-submit = Send invitation
 
@@ -137,6 +138,7 @@ admin-partner-tabs = Tabs partners see
 admin-audit = Audit log
 admin-audit-empty = No administrative actions yet.
 audit-system = system
+footer-powered-by = Powered by OpenPRM
 
 ## Errors
 error-heading-400 = The request could not be understood

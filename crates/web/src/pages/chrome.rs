@@ -24,6 +24,9 @@ pub struct Chrome {
     pub title: String,
     /// The partner company's own page, for partner staff ("My company").
     pub company_href: Option<String>,
+    /// Only the page itself, no tabs or sidebar: while a new password is due,
+    /// nothing else can be opened anyway.
+    pub minimal: bool,
 }
 
 /// Tabs partner staff may see, in order; the admin can hide all but Home.
@@ -71,6 +74,7 @@ impl Chrome {
             csrf: csrf.0.clone(),
             title: t.get(title_key),
             company_href: caller.user.partner_id.map(|p| format!("/partners/{p}")),
+            minimal: caller.user.must_change_password,
         })
     }
 

@@ -48,6 +48,7 @@ pub struct PartnerPage {
     pub form: PartnerFormValues,
     pub errors: std::collections::BTreeMap<String, String>,
     pub notice: Option<String>,
+    pub invite_title: String,
 }
 
 #[derive(Default, Deserialize)]
@@ -236,6 +237,8 @@ async fn partner_page(
     )
     .await?;
     let users = state.store.users(&viewer, Some(id)).await?;
+    let chrome_t = chrome.t;
+    let partner_name = partner.name.clone();
     let failed = !input.errors.is_empty();
     let form = input
         .form
@@ -252,6 +255,11 @@ async fn partner_page(
         form,
         errors: input.errors,
         notice: input.notice,
+        invite_title: if caller.user.role.is_partner() {
+            chrome_t.get("invite-title")
+        } else {
+            chrome_t.with("invite-title-vendor", [("partner", partner_name.as_str())])
+        },
     })?;
     if failed {
         *response.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
@@ -264,13 +272,30 @@ pub async fn show(
     Extension(csrf): Extension<CsrfToken>,
     PageCaller(caller): PageCaller,
     PageId(id): PageId<PartnerId>,
+    axum::extract::RawQuery(query): axum::extract::RawQuery,
 ) -> Response {
     let t = Tr::new(caller.user.locale);
+    // `?invited=<user id>` follows a sent invitation and names the invitee in a notice.
+    let invited = query.as_deref().and_then(|q| {
+        form_urlencoded::parse(q.as_bytes())
+            .find(|(k, _)| k == "invited")
+            .and_then(|(_, v)| v.parse::<UserId>().ok())
+    });
+    let notice = match invited {
+        // Only a user the caller may see is named; anything else is ignored.
+        Some(user) => state
+            .store
+            .user(&caller.viewer(), user)
+            .await
+            .ok()
+            .map(|u| t.with("invitation-sent", [("email", u.email.as_str())])),
+        None => None,
+    };
     let input = PartnerPageInput {
         invite: InviteFormValues::default(),
         form: None,
         errors: Default::default(),
-        notice: None,
+        notice,
     };
     partner_page(&state, &caller, &csrf, id, input)
         .await
@@ -330,15 +355,9 @@ pub async fn invite(
             locale: Some(&form.locale),
         };
         match invitations::invite(&state, &caller.user, id, input).await {
+            // Back to the partner page by redirect, so reloading it does not invite twice.
             Ok(user) => {
-                let notice = Some(t.with("invitation-sent", [("email", user.email.as_str())]));
-                let input = PartnerPageInput {
-                    invite: Default::default(),
-                    form: None,
-                    errors: Default::default(),
-                    notice,
-                };
-                partner_page(&state, &caller, &csrf, id, input).await
+                Ok(Redirect::to(&format!("/partners/{id}?invited={}", user.id)).into_response())
             }
             Err(AppError::Domain(DomainError::Validation(errors))) => {
                 let input = PartnerPageInput {

@@ -156,10 +156,12 @@ pub async fn invite(
         &token,
     )
     .await?;
-    Ok(state
+    let user = state
         .store
         .invite(&viewer, &request, &token, &email)
-        .await?)
+        .await?;
+    state.outbox_changed();
+    Ok(user)
 }
 
 pub async fn resend(state: &AppState, inviter: &User, user_id: UserId) -> Result<(), AppError> {
@@ -181,5 +183,6 @@ pub async fn resend(state: &AppState, inviter: &User, user_id: UserId) -> Result
         .store
         .resend_invitation(&viewer, user_id, &token, &email)
         .await?;
+    state.outbox_changed();
     Ok(())
 }

@@ -51,3 +51,15 @@ id_type!(
     /// An invitation to join the portal.
     InvitationId
 );
+id_type!(
+    /// A lead: a prospective customer handed to partners.
+    LeadId
+);
+id_type!(
+    /// A shared queue from which member partners claim leads.
+    QueueId
+);
+id_type!(
+    /// A claim rule that limits what partners may hold.
+    ClaimRuleId
+);

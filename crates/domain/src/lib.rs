@@ -24,7 +24,7 @@ pub use branding::{Branding, Colour};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use email::EmailAddress;
 pub use error::{DomainError, FieldErrors};
-pub use ids::{InvitationId, PartnerId, UserId};
+pub use ids::{ClaimRuleId, InvitationId, LeadId, PartnerId, QueueId, UserId};
 pub use locale::Locale;
 pub use role::Role;
 pub use tier::Tier;

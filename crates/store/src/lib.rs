@@ -14,6 +14,7 @@ pub mod error;
 pub mod invitations;
 pub mod outbox;
 pub mod partners;
+pub mod queues;
 pub mod recent;
 pub mod schema;
 pub mod scope;

@@ -2,40 +2,44 @@
 //!
 //! Every query that reads partner-owned records adds the clause built here for
 //! the caller's [`PartnerScope`], so a record outside it is simply not found.
-//! The clause takes at most one parameter and always as the last one, so
-//! callers number theirs first and bind the scope's value at the end.
+//! The clause's parameters always come last, so callers number theirs first
+//! and bind the scope's values at the end.
 
-use openprm_domain::{PartnerScope, Viewer};
+use openprm_domain::{PartnerScope, Role, Viewer};
 use uuid::Uuid;
 
-/// A `WHERE` fragment and the value its parameter takes, if any.
+/// A `WHERE` fragment and the values of its parameters, in order.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ScopeClause {
     pub sql: String,
-    pub param: Option<Uuid>,
+    pub params: Vec<Uuid>,
+}
+
+impl ScopeClause {
+    fn open() -> Self {
+        ScopeClause { sql: "TRUE".into(), params: Vec::new() }
+    }
+
+    fn closed() -> Self {
+        ScopeClause { sql: "FALSE".into(), params: Vec::new() }
+    }
 }
 
 /// Rows whose partner account (`partner_column`) lies in the caller's scope.
 pub fn partner_clause(viewer: &Viewer, partner_column: &str, param_no: usize) -> ScopeClause {
     match viewer.partner_scope() {
-        PartnerScope::All => ScopeClause {
-            sql: "TRUE".into(),
-            param: None,
-        },
+        PartnerScope::All => ScopeClause::open(),
         PartnerScope::ManagedBy(cm) => ScopeClause {
             sql: format!(
                 "{partner_column} IN (SELECT scope_p.id FROM partners scope_p WHERE scope_p.channel_manager_id = ${param_no})"
             ),
-            param: Some(cm.0),
+            params: vec![cm.0],
         },
         PartnerScope::Only(partner) => ScopeClause {
             sql: format!("{partner_column} = ${param_no}"),
-            param: Some(partner.0),
+            params: vec![partner.0],
         },
-        PartnerScope::Nothing => ScopeClause {
-            sql: "FALSE".into(),
-            param: None,
-        },
+        PartnerScope::Nothing => ScopeClause::closed(),
     }
 }
 
@@ -44,39 +48,85 @@ pub fn partner_clause(viewer: &Viewer, partner_column: &str, param_no: usize) ->
 /// colleagues and their channel manager, nobody else.
 pub fn user_clause(viewer: &Viewer, alias: &str, param_no: usize) -> ScopeClause {
     match viewer.partner_scope() {
-        PartnerScope::All => ScopeClause {
-            sql: "TRUE".into(),
-            param: None,
-        },
+        PartnerScope::All => ScopeClause::open(),
         PartnerScope::ManagedBy(cm) => ScopeClause {
             sql: format!(
                 "({alias}.partner_id IS NULL OR {alias}.partner_id IN \
                  (SELECT scope_p.id FROM partners scope_p WHERE scope_p.channel_manager_id = ${param_no}))"
             ),
-            param: Some(cm.0),
+            params: vec![cm.0],
         },
         PartnerScope::Only(partner) => ScopeClause {
             sql: format!(
                 "({alias}.partner_id = ${param_no} OR {alias}.id = \
                  (SELECT scope_p.channel_manager_id FROM partners scope_p WHERE scope_p.id = ${param_no}))"
             ),
-            param: Some(partner.0),
+            params: vec![partner.0],
         },
-        PartnerScope::Nothing => ScopeClause {
-            sql: "FALSE".into(),
-            param: None,
+        PartnerScope::Nothing => ScopeClause::closed(),
+    }
+}
+
+/// Leads the caller may see, `alias` naming the leads table. Vendor staff see
+/// unassigned leads and those of partners in their scope; partner managers their
+/// company's leads; partner users the leads they own and those routed to their
+/// company but not yet taken; and both the unclaimed leads of the queues their
+/// company belongs to.
+pub fn lead_clause(viewer: &Viewer, alias: &str, param_no: usize) -> ScopeClause {
+    let queue_pool = |p: usize| {
+        format!(
+            "({alias}.partner_id IS NULL AND {alias}.owner_id IS NULL AND {alias}.queue_id IN \
+             (SELECT scope_qm.queue_id FROM queue_members scope_qm WHERE scope_qm.partner_id = ${p}))"
+        )
+    };
+    match (viewer.role, viewer.partner_scope()) {
+        (_, PartnerScope::All) => ScopeClause::open(),
+        (_, PartnerScope::ManagedBy(cm)) => ScopeClause {
+            sql: format!(
+                "({alias}.partner_id IS NULL OR {alias}.partner_id IN \
+                 (SELECT scope_p.id FROM partners scope_p WHERE scope_p.channel_manager_id = ${param_no}))"
+            ),
+            params: vec![cm.0],
         },
+        (Role::PartnerManager, PartnerScope::Only(partner)) => ScopeClause {
+            sql: format!("({alias}.partner_id = ${param_no} OR {})", queue_pool(param_no)),
+            params: vec![partner.0],
+        },
+        (_, PartnerScope::Only(partner)) => ScopeClause {
+            sql: format!(
+                "({alias}.owner_id = ${user} OR ({alias}.partner_id = ${param_no} AND {alias}.owner_id IS NULL) OR {pool})",
+                user = param_no + 1,
+                pool = queue_pool(param_no)
+            ),
+            params: vec![partner.0, viewer.user_id.0],
+        },
+        (_, PartnerScope::Nothing) => ScopeClause::closed(),
+    }
+}
+
+/// Queues the caller may see: vendor staff all, partner staff those their company belongs to.
+pub fn queue_clause(viewer: &Viewer, alias: &str, param_no: usize) -> ScopeClause {
+    match viewer.partner_scope() {
+        PartnerScope::All | PartnerScope::ManagedBy(_) => ScopeClause::open(),
+        PartnerScope::Only(partner) => ScopeClause {
+            sql: format!(
+                "{alias}.id IN (SELECT scope_qm.queue_id FROM queue_members scope_qm WHERE scope_qm.partner_id = ${param_no})"
+            ),
+            params: vec![partner.0],
+        },
+        PartnerScope::Nothing => ScopeClause::closed(),
     }
 }
 
 /// Binds the scope's parameter, when it has one, as the query's last.
 macro_rules! bind_scope {
-    ($query:expr, $clause:expr) => {
-        match $clause.param {
-            Some(value) => $query.bind(value),
-            None => $query,
+    ($query:expr, $clause:expr) => {{
+        let mut query = $query;
+        for value in &$clause.params {
+            query = query.bind(*value);
         }
-    };
+        query
+    }};
 }
 pub(crate) use bind_scope;
 
@@ -95,7 +145,7 @@ mod tests {
         };
         let clause = partner_clause(&viewer, "l.partner_id", 3);
         assert_eq!(clause.sql, "l.partner_id = $3");
-        assert_eq!(clause.param, Some(partner.0));
+        assert_eq!(clause.params, vec![partner.0]);
     }
 
     #[test]
@@ -105,7 +155,7 @@ mod tests {
             role: Role::Admin,
             partner_id: None,
         };
-        assert_eq!(partner_clause(&viewer, "x", 1).param, None);
+        assert!(partner_clause(&viewer, "x", 1).params.is_empty());
         assert_eq!(user_clause(&viewer, "u", 1).sql, "TRUE");
     }
 }

@@ -13,6 +13,7 @@ pub mod email;
 pub mod error;
 pub mod ids;
 pub mod invitation;
+pub mod leads;
 pub mod locale;
 pub mod password;
 pub mod role;

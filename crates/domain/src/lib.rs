@@ -8,6 +8,7 @@
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 
 pub mod branding;
+pub mod claim_rules;
 pub mod clock;
 pub mod email;
 pub mod error;

@@ -55,6 +55,12 @@ pub enum DomainError {
     Validation(FieldErrors),
     #[error("the record was changed by someone else")]
     VersionConflict,
+    /// Someone else claimed or took the lead first.
+    #[error("the lead was already claimed")]
+    LeadAlreadyClaimed,
+    /// A claim rule is full; the refusal names it and what frees it.
+    #[error("{0}")]
+    ClaimLimitReached(Box<crate::claim_rules::ClaimRefusal>),
     #[error("too many attempts; try again in {retry_after_secs} s")]
     RateLimited { retry_after_secs: u64 },
     /// The request is well-formed but not acceptable as a whole (message-catalogue key).

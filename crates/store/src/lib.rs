@@ -12,6 +12,7 @@ mod db;
 pub mod db_time;
 pub mod error;
 pub mod invitations;
+pub mod leads;
 pub mod outbox;
 pub mod partners;
 pub mod queues;

@@ -52,7 +52,10 @@ impl QueueFields {
         } else if name.chars().count() > 80 {
             errors.add("name", "error-too-long");
         }
-        if self.stale_claim_days.is_some_and(|d| !(1..=365).contains(&d)) {
+        if self
+            .stale_claim_days
+            .is_some_and(|d| !(1..=365).contains(&d))
+        {
             errors.add("stale_claim_days", "error-out-of-range");
         }
         errors.into_result()
@@ -62,7 +65,10 @@ impl QueueFields {
 impl Store {
     pub async fn queues(&self, viewer: &Viewer) -> Result<Vec<Queue>, StoreError> {
         let clause = queue_clause(viewer, "q", 1);
-        let sql = format!("{SELECT_QUEUE} WHERE {} ORDER BY lower(q.name), q.id", clause.sql);
+        let sql = format!(
+            "{SELECT_QUEUE} WHERE {} ORDER BY lower(q.name), q.id",
+            clause.sql
+        );
         let rows: Vec<QueueRow> = on_db!(self, pool => {
             let q = sqlx::query_as(&sql);
             bind_scope!(q, clause).fetch_all(pool).await
@@ -105,7 +111,11 @@ impl Store {
     }
 
     /// Creates a queue (admins; `None` for the CLI and demo).
-    pub async fn create_queue(&self, viewer: Option<&Viewer>, fields: &QueueFields) -> Result<QueueId, StoreError> {
+    pub async fn create_queue(
+        &self,
+        viewer: Option<&Viewer>,
+        fields: &QueueFields,
+    ) -> Result<QueueId, StoreError> {
         if let Some(v) = viewer {
             v.may_administer()?;
         }
@@ -139,7 +149,12 @@ impl Store {
     }
 
     /// Replaces a queue's member partners (admins).
-    pub async fn set_queue_members(&self, viewer: &Viewer, id: QueueId, members: &[PartnerId]) -> Result<(), StoreError> {
+    pub async fn set_queue_members(
+        &self,
+        viewer: &Viewer,
+        id: QueueId,
+        members: &[PartnerId],
+    ) -> Result<(), StoreError> {
         viewer.may_administer()?;
         self.queue(viewer, id).await?;
         self.ensure_partners_exist(members).await?;

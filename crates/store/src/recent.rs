@@ -8,7 +8,7 @@ use uuid::Uuid;
 
 use crate::{
     DbTime, Store, StoreError, on_db,
-    scope::{bind_scope, partner_clause},
+    scope::{bind_scope, lead_clause, partner_clause},
 };
 
 pub const RECENT_LIMIT: i64 = 10;
@@ -29,21 +29,35 @@ impl Store {
         Ok(())
     }
 
-    /// The caller's recent items that they may still see.
+    /// The caller's recent items that they may still see, newest first: each
+    /// kind is read through its own scope, so one that left the caller's sight drops out.
     pub async fn recent_items(&self, viewer: &Viewer) -> Result<Vec<RecentItem>, StoreError> {
-        let clause = partner_clause(viewer, "p.id", 3);
+        let partners = partner_clause(viewer, "p.id", 3);
         let sql = format!(
-            "SELECT r.record_kind, r.record_id, p.name FROM recent_items r JOIN partners p ON p.id = r.record_id \
+            "SELECT r.record_kind, r.record_id, p.name, r.viewed_at FROM recent_items r JOIN partners p ON p.id = r.record_id \
              WHERE r.user_id = $1 AND r.record_kind = 'partner' AND {} ORDER BY r.viewed_at DESC LIMIT $2",
-            clause.sql
+            partners.sql
         );
-        let rows: Vec<(String, Uuid, String)> = on_db!(self, pool => {
+        let mut rows: Vec<(String, Uuid, String, DbTime)> = on_db!(self, pool => {
             let q = sqlx::query_as(&sql).bind(viewer.user_id.0).bind(RECENT_LIMIT);
-            bind_scope!(q, clause).fetch_all(pool).await
+            bind_scope!(q, partners).fetch_all(pool).await
         })?;
+        let leads = lead_clause(viewer, "l", 3);
+        let sql = format!(
+            "SELECT r.record_kind, r.record_id, l.name || ' · ' || l.company, r.viewed_at FROM recent_items r JOIN leads l ON l.id = r.record_id \
+             WHERE r.user_id = $1 AND r.record_kind = 'lead' AND {} ORDER BY r.viewed_at DESC LIMIT $2",
+            leads.sql
+        );
+        let lead_rows: Vec<(String, Uuid, String, DbTime)> = on_db!(self, pool => {
+            let q = sqlx::query_as(&sql).bind(viewer.user_id.0).bind(RECENT_LIMIT);
+            bind_scope!(q, leads).fetch_all(pool).await
+        })?;
+        rows.extend(lead_rows);
+        rows.sort_by(|a, b| b.3.cmp(&a.3).then(b.1.cmp(&a.1)));
+        rows.truncate(RECENT_LIMIT as usize);
         Ok(rows
             .into_iter()
-            .map(|(kind, id, title)| RecentItem { kind, id, title })
+            .map(|(kind, id, title, _)| RecentItem { kind, id, title })
             .collect())
     }
 }

@@ -17,11 +17,17 @@ pub struct ScopeClause {
 
 impl ScopeClause {
     fn open() -> Self {
-        ScopeClause { sql: "TRUE".into(), params: Vec::new() }
+        ScopeClause {
+            sql: "TRUE".into(),
+            params: Vec::new(),
+        }
     }
 
     fn closed() -> Self {
-        ScopeClause { sql: "FALSE".into(), params: Vec::new() }
+        ScopeClause {
+            sql: "FALSE".into(),
+            params: Vec::new(),
+        }
     }
 }
 
@@ -89,7 +95,10 @@ pub fn lead_clause(viewer: &Viewer, alias: &str, param_no: usize) -> ScopeClause
             params: vec![cm.0],
         },
         (Role::PartnerManager, PartnerScope::Only(partner)) => ScopeClause {
-            sql: format!("({alias}.partner_id = ${param_no} OR {})", queue_pool(param_no)),
+            sql: format!(
+                "({alias}.partner_id = ${param_no} OR {})",
+                queue_pool(param_no)
+            ),
             params: vec![partner.0],
         },
         (_, PartnerScope::Only(partner)) => ScopeClause {

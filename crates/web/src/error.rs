@@ -52,6 +52,8 @@ pub struct ErrorParts {
     pub message_key: &'static str,
     pub fields: Option<FieldErrors>,
     pub retry_after: Option<u64>,
+    /// A message more specific than the key's, in English (the claim rule that refused).
+    pub detail: Option<String>,
 }
 
 impl AppError {
@@ -62,6 +64,7 @@ impl AppError {
             message_key,
             fields: None,
             retry_after: None,
+            detail: None,
         };
         match self {
             AppError::Domain(e) => match e {
@@ -87,6 +90,19 @@ impl AppError {
                         StatusCode::UNPROCESSABLE_ENTITY,
                         "validation_failed",
                         "error-validation",
+                    )
+                },
+                DomainError::LeadAlreadyClaimed => plain(
+                    StatusCode::CONFLICT,
+                    "lead_already_claimed",
+                    "error-lead-already-claimed",
+                ),
+                DomainError::ClaimLimitReached(refusal) => ErrorParts {
+                    detail: Some(refusal.to_english()),
+                    ..plain(
+                        StatusCode::CONFLICT,
+                        "claim_limit_reached",
+                        "error-claim-limit-reached",
                     )
                 },
                 DomainError::VersionConflict => plain(
@@ -173,7 +189,10 @@ impl IntoResponse for ApiError {
         let body = ErrorBody {
             error: ErrorDetail {
                 code: parts.code.to_owned(),
-                message: tr.get(parts.message_key),
+                message: parts
+                    .detail
+                    .clone()
+                    .unwrap_or_else(|| tr.get(parts.message_key)),
                 fields: parts
                     .fields
                     .map(|f| f.0.into_iter().map(|(k, v)| (k, tr.get(&v))).collect()),

@@ -48,7 +48,7 @@ CREATE TABLE leads (
     owner_id          UUID    REFERENCES users (id),
     accepted_at       TIMESTAMPTZ,
     claimed_at        TIMESTAMPTZ,
-    version           INTEGER NOT NULL DEFAULT 1,
+    version           BIGINT  NOT NULL DEFAULT 1,
     created_by        UUID    REFERENCES users (id),
     created_at        TIMESTAMPTZ NOT NULL,
     updated_at        TIMESTAMPTZ NOT NULL,
@@ -94,6 +94,6 @@ CREATE TABLE claim_rules (
     window_hours  INTEGER,
     subject       TEXT    NOT NULL CHECK (subject IN ('user', 'partner')),
     queue_id      UUID    REFERENCES queues (id) ON DELETE CASCADE,
-    max_claims    INTEGER NOT NULL,
+    max_claims    BIGINT  NOT NULL,
     overrides     TEXT    NOT NULL
 );

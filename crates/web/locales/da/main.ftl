@@ -200,3 +200,46 @@ email-invitation-expiry = Linket virker én gang og udløber om 7 dage.
 email-invitation-bookmark = Portalens adresse (gem den som bogmærke):
 email-invitation-username = Dit brugernavn:
 email-invitation-ignore = Hvis du ikke ventede denne invitation, kan du se bort fra denne e-mail.
+
+## Kundeemner og tildeling
+error-heading-409 = En anden var hurtigere
+error-lead-already-claimed = En anden har allerede taget dette kundeemne.
+error-claim-limit-reached = Du har nået en grænse for at tage kundeemner.
+claim-limit-none = Grænsen “{ $rule }” tillader ingen kundeemner her.
+claim-limit-open = Du har nået grænsen “{ $rule }”: { $max } åbne kundeemner pr. { $subject ->
+        [partner] partnerkonto
+       *[user] bruger
+    }. Frigiv, konverter eller luk et kundeemne for at tage et nyt.
+claim-limit-window = Du har nået grænsen “{ $rule }”: { $max } kundeemner pr. { $subject ->
+        [partner] partnerkonto
+       *[user] bruger
+    } på { $hours } timer. Du kan tage det næste { $frees_at }.
+claim-limit-window-later = Du har nået grænsen “{ $rule }”: { $max } kundeemner pr. { $subject ->
+        [partner] partnerkonto
+       *[user] bruger
+    } på { $hours } timer. Prøv igen senere.
+error-out-of-range = Uden for det tilladte interval.
+error-duplicate-override = Der findes allerede en undtagelse for dette mål.
+error-phone-invalid = Ikke et gyldigt telefonnummer.
+error-country-invalid = Brug en landekode på to bogstaver, f.eks. DK.
+error-postal-code-invalid = Ikke et gyldigt postnummer.
+error-source-unknown = Ukendt kilde.
+error-status-unknown = Ukendt status.
+error-status-not-selectable = Denne status sættes ved at konvertere kundeemnet.
+error-rating-unknown = Vælg varm, lun eller kold.
+error-invalid-characters = Indeholder tegn, der ikke er tilladt.
+error-lead-not-in-queue = Dette kundeemne er ikke i en kø.
+error-lead-not-claimed = Dette kundeemne er ikke taget fra en kø.
+error-lead-converted = Dette kundeemne er konverteret og kan ikke længere ændres.
+error-lead-not-in-inbox = Dette kundeemne venter ikke i en indbakke.
+error-queue-unknown = Ukendt kø.
+error-queue-name-taken = Der findes allerede en kø med dette navn.
+error-partner-unknown = Ukendt partner.
+error-user-unknown = Ukendt partnerbruger.
+error-one-destination = Vælg ét sted til kundeemnet: en kø, en partner eller en bruger.
+error-if-match-required = Send kundeemnets version i If-Match.
+error-if-match-invalid = If-Match skal være kundeemnets versionsnummer.
+error-view-unknown = Ukendt listevisning.
+error-sort-unknown = Ukendt sortering.
+error-reason-unknown = Vælg en årsag.
+error-cursor-invalid = Dette sidelink er ikke længere gyldigt; start fra første side.

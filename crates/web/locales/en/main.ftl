@@ -200,3 +200,46 @@ email-invitation-expiry = The link works once and expires in 7 days.
 email-invitation-bookmark = Portal address to bookmark:
 email-invitation-username = Your user name:
 email-invitation-ignore = If you did not expect this invitation, you can ignore this e-mail.
+
+## Leads and claiming
+error-heading-409 = Someone was quicker
+error-lead-already-claimed = Someone else has already taken this lead.
+error-claim-limit-reached = You have reached a claim limit.
+claim-limit-none = The limit “{ $rule }” allows no claims here.
+claim-limit-open = You have reached the limit “{ $rule }”: { $max } open leads per { $subject ->
+        [partner] partner account
+       *[user] user
+    }. Release, convert or close a lead to claim another.
+claim-limit-window = You have reached the limit “{ $rule }”: { $max } claims per { $subject ->
+        [partner] partner account
+       *[user] user
+    } in { $hours } hours. The next claim is possible at { $frees_at }.
+claim-limit-window-later = You have reached the limit “{ $rule }”: { $max } claims per { $subject ->
+        [partner] partner account
+       *[user] user
+    } in { $hours } hours. Try again later.
+error-out-of-range = Out of range.
+error-duplicate-override = This target already has an override.
+error-phone-invalid = Not a valid phone number.
+error-country-invalid = Use a two-letter country code such as DK.
+error-postal-code-invalid = Not a valid postal code.
+error-source-unknown = Unknown source.
+error-status-unknown = Unknown status.
+error-status-not-selectable = This status is set by converting the lead.
+error-rating-unknown = Choose hot, warm or cold.
+error-invalid-characters = Contains characters that are not allowed.
+error-lead-not-in-queue = This lead is not in a queue.
+error-lead-not-claimed = This lead was not claimed from a queue.
+error-lead-converted = This lead has been converted and can no longer change.
+error-lead-not-in-inbox = This lead is not waiting in an inbox.
+error-queue-unknown = Unknown queue.
+error-queue-name-taken = A queue with this name already exists.
+error-partner-unknown = Unknown partner.
+error-user-unknown = Unknown partner user.
+error-one-destination = Choose one place for the lead: a queue, a partner or a user.
+error-if-match-required = Send the lead's version in If-Match.
+error-if-match-invalid = If-Match must be the lead's version number.
+error-view-unknown = Unknown list view.
+error-sort-unknown = Unknown sort order.
+error-reason-unknown = Choose a reason.
+error-cursor-invalid = This page link is no longer valid; start from the first page.

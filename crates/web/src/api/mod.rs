@@ -4,8 +4,10 @@
 
 pub mod auth;
 pub mod extract;
+pub mod leads;
 pub mod me;
 pub mod partners;
+pub mod queues;
 pub mod settings;
 pub mod users;
 
@@ -61,6 +63,18 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(users::resend_invitation))
         .routes(routes!(users::revoke_invitation))
         .routes(routes!(settings::get, settings::put))
+        .routes(routes!(leads::list, leads::create))
+        .routes(routes!(leads::get, leads::update))
+        .routes(routes!(leads::claim))
+        .routes(routes!(leads::release))
+        .routes(routes!(leads::accept))
+        .routes(routes!(leads::decline))
+        .routes(routes!(leads::timeline))
+        .routes(routes!(leads::add_note))
+        .routes(routes!(queues::list, queues::create))
+        .routes(routes!(queues::set_members))
+        .routes(routes!(queues::get_rules, queues::put_rules))
+        .routes(routes!(queues::statuses))
         .split_for_parts();
     doc.info.version = env!("CARGO_PKG_VERSION").to_owned();
     let document = doc.clone();

@@ -1,0 +1,337 @@
+//! List views of leads with filters, search and keyset pagination.
+//!
+//! Pages continue after the last row seen (`(sort key, id) > cursor`), never
+//! with OFFSET, so a page deep in the list costs what the first one does.
+
+use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
+use openprm_domain::{DomainError, PartnerId, QueueId, Viewer};
+
+use super::{Lead, LeadRow, SELECT_LEAD};
+use crate::{Db, DbTime, Store, StoreError, scope::lead_clause};
+
+/// Which leads a list shows (spec flow 4).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LeadView {
+    /// Leads the caller owns.
+    Mine,
+    /// Every lead of the caller's company (partner managers).
+    Company,
+    /// Routed to the caller or their company, waiting for Accept or Decline.
+    Inbox,
+    /// Unclaimed leads of one queue.
+    Queue(QueueId),
+    /// What the caller opened last.
+    RecentlyViewed,
+    /// Everything the caller may see (vendor staff).
+    All,
+    /// One partner's leads (vendor staff).
+    Partner(PartnerId),
+    /// With the vendor, in no queue and no inbox (vendor staff).
+    Unassigned,
+    /// Declined by a partner and back with the vendor (vendor staff).
+    Declined,
+}
+
+impl LeadView {
+    /// Parses the `view` of a URL: `mine`, `company`, `inbox`, `recent`, `all`,
+    /// `unassigned`, `declined`, `queue:<id>`, `partner:<id>`.
+    pub fn parse(value: &str) -> Option<LeadView> {
+        match value {
+            "mine" => Some(LeadView::Mine),
+            "company" => Some(LeadView::Company),
+            "inbox" => Some(LeadView::Inbox),
+            "recent" => Some(LeadView::RecentlyViewed),
+            "all" => Some(LeadView::All),
+            "unassigned" => Some(LeadView::Unassigned),
+            "declined" => Some(LeadView::Declined),
+            other => {
+                let (kind, id) = other.split_once(':')?;
+                match kind {
+                    "queue" => id.parse().ok().map(LeadView::Queue),
+                    "partner" => id.parse().ok().map(LeadView::Partner),
+                    _ => None,
+                }
+            }
+        }
+    }
+
+    pub fn as_param(&self) -> String {
+        match self {
+            LeadView::Mine => "mine".into(),
+            LeadView::Company => "company".into(),
+            LeadView::Inbox => "inbox".into(),
+            LeadView::RecentlyViewed => "recent".into(),
+            LeadView::All => "all".into(),
+            LeadView::Unassigned => "unassigned".into(),
+            LeadView::Declined => "declined".into(),
+            LeadView::Queue(q) => format!("queue:{q}"),
+            LeadView::Partner(p) => format!("partner:{p}"),
+        }
+    }
+}
+
+/// The order of a list; each has a unique tie-breaker (the id) for keyset paging.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum LeadSort {
+    #[default]
+    Newest,
+    RecentlyUpdated,
+    Name,
+    Company,
+}
+
+impl LeadSort {
+    pub fn parse(value: &str) -> Option<LeadSort> {
+        match value {
+            "newest" | "" => Some(LeadSort::Newest),
+            "updated" => Some(LeadSort::RecentlyUpdated),
+            "name" => Some(LeadSort::Name),
+            "company" => Some(LeadSort::Company),
+            _ => None,
+        }
+    }
+
+    pub fn as_param(&self) -> &'static str {
+        match self {
+            LeadSort::Newest => "newest",
+            LeadSort::RecentlyUpdated => "updated",
+            LeadSort::Name => "name",
+            LeadSort::Company => "company",
+        }
+    }
+
+    /// The sort expression and whether it descends.
+    fn key(&self) -> (&'static str, bool) {
+        match self {
+            LeadSort::Newest => ("l.created_at", true),
+            LeadSort::RecentlyUpdated => ("l.updated_at", true),
+            LeadSort::Name => ("lower(l.name)", false),
+            LeadSort::Company => ("lower(l.company)", false),
+        }
+    }
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct LeadQuery {
+    pub search: Option<String>,
+    pub status: Option<String>,
+    pub sort: LeadSort,
+    pub limit: u32,
+    /// From the previous page's `next_cursor`.
+    pub cursor: Option<String>,
+}
+
+pub struct LeadPage {
+    pub leads: Vec<Lead>,
+    pub next_cursor: Option<String>,
+}
+
+pub const MAX_PAGE: u32 = 200;
+
+/// A cursor: the sort value and id of the last row, opaque to callers.
+fn encode_cursor(sort: LeadSort, lead: &Lead) -> String {
+    let value = match sort {
+        LeadSort::Newest => DbTime::from(lead.created_at)
+            .0
+            .unix_timestamp_nanos()
+            .to_string(),
+        LeadSort::RecentlyUpdated => DbTime::from(lead.updated_at)
+            .0
+            .unix_timestamp_nanos()
+            .to_string(),
+        LeadSort::Name => lead.name.to_lowercase(),
+        LeadSort::Company => lead.company.to_lowercase(),
+    };
+    URL_SAFE_NO_PAD.encode(format!("{}|{}|{}", sort.as_param(), lead.id, value))
+}
+
+enum CursorValue {
+    Time(DbTime),
+    Text(String),
+}
+
+fn decode_cursor(sort: LeadSort, cursor: &str) -> Result<(CursorValue, uuid::Uuid), DomainError> {
+    let bad = || DomainError::field("cursor", "error-cursor-invalid");
+    let raw = URL_SAFE_NO_PAD
+        .decode(cursor.as_bytes())
+        .map_err(|_| bad())?;
+    let text = String::from_utf8(raw).map_err(|_| bad())?;
+    let mut parts = text.splitn(3, '|');
+    let (Some(kind), Some(id), Some(value)) = (parts.next(), parts.next(), parts.next()) else {
+        return Err(bad());
+    };
+    if kind != sort.as_param() {
+        return Err(bad());
+    }
+    let id = uuid::Uuid::parse_str(id).map_err(|_| bad())?;
+    let value = match sort {
+        LeadSort::Newest | LeadSort::RecentlyUpdated => {
+            let nanos: i128 = value.parse().map_err(|_| bad())?;
+            let t = time::OffsetDateTime::from_unix_timestamp_nanos(nanos).map_err(|_| bad())?;
+            CursorValue::Time(DbTime::from(t))
+        }
+        LeadSort::Name | LeadSort::Company => CursorValue::Text(value.to_owned()),
+    };
+    Ok((value, id))
+}
+
+/// Numbered parameters collected while building the statement.
+enum Param {
+    Uuid(uuid::Uuid),
+    Text(String),
+    Time(DbTime),
+    Int(i64),
+}
+
+macro_rules! bind_all {
+    ($query:expr, $params:expr) => {{
+        let mut query = $query;
+        for param in $params {
+            query = match param {
+                Param::Uuid(v) => query.bind(*v),
+                Param::Text(v) => query.bind(v.clone()),
+                Param::Time(v) => query.bind(*v),
+                Param::Int(v) => query.bind(*v),
+            };
+        }
+        query
+    }};
+}
+
+impl Store {
+    pub async fn list_leads(
+        &self,
+        viewer: &Viewer,
+        view: LeadView,
+        query: &LeadQuery,
+    ) -> Result<LeadPage, StoreError> {
+        let vendor_only = matches!(
+            view,
+            LeadView::All | LeadView::Partner(_) | LeadView::Unassigned | LeadView::Declined
+        );
+        if vendor_only && !viewer.role.is_vendor() {
+            return Err(DomainError::NotFound.into());
+        }
+        if view == LeadView::Company && viewer.role != openprm_domain::Role::PartnerManager {
+            return Err(DomainError::NotFound.into());
+        }
+        let mut params: Vec<Param> = Vec::new();
+        fn push(p: Param, params: &mut Vec<Param>) -> usize {
+            params.push(p);
+            params.len()
+        }
+        let mut conditions: Vec<String> = Vec::new();
+        let mut from = SELECT_LEAD.to_owned();
+        match view {
+            LeadView::Mine => {
+                let n = push(Param::Uuid(viewer.user_id.0), &mut params);
+                conditions.push(format!("l.owner_id = ${n} AND l.accepted_at IS NOT NULL"));
+            }
+            LeadView::Company => {
+                let partner = viewer.partner_id.map(|p| p.0).unwrap_or_default();
+                let n = push(Param::Uuid(partner), &mut params);
+                conditions.push(format!("l.partner_id = ${n} AND l.accepted_at IS NOT NULL"));
+            }
+            LeadView::Inbox => {
+                conditions.push("l.accepted_at IS NULL AND (l.owner_id IS NOT NULL OR l.partner_id IS NOT NULL)".into());
+            }
+            LeadView::Queue(queue) => {
+                self.queue(viewer, queue).await?;
+                let n = push(Param::Uuid(queue.0), &mut params);
+                conditions.push(format!(
+                    "l.queue_id = ${n} AND l.owner_id IS NULL AND l.partner_id IS NULL"
+                ));
+            }
+            LeadView::RecentlyViewed => {
+                let n = push(Param::Uuid(viewer.user_id.0), &mut params);
+                from = from.replacen(
+                    " FROM leads l",
+                    &format!(" FROM leads l JOIN recent_items ri ON ri.record_id = l.id AND ri.record_kind = 'lead' AND ri.user_id = ${n}"),
+                    1,
+                );
+            }
+            LeadView::All => {}
+            LeadView::Partner(partner) => {
+                self.partner(viewer, partner).await?;
+                let n = push(Param::Uuid(partner.0), &mut params);
+                conditions.push(format!("l.partner_id = ${n}"));
+            }
+            LeadView::Unassigned => {
+                conditions.push(
+                    "l.partner_id IS NULL AND l.owner_id IS NULL AND l.queue_id IS NULL".into(),
+                );
+            }
+            LeadView::Declined => {
+                conditions.push(
+                    "l.partner_id IS NULL AND l.owner_id IS NULL AND EXISTS (SELECT 1 FROM lead_declines d WHERE d.lead_id = l.id)".into(),
+                );
+            }
+        }
+        if let Some(status) = query.status.as_deref().filter(|s| !s.is_empty()) {
+            let n = push(Param::Text(status.to_owned()), &mut params);
+            conditions.push(format!("l.status = ${n}"));
+        }
+        if let Some(search) = query
+            .search
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
+            let pattern = format!(
+                "%{}%",
+                search
+                    .to_lowercase()
+                    .replace('\\', "\\\\")
+                    .replace('%', "\\%")
+                    .replace('_', "\\_")
+            );
+            let n = push(Param::Text(pattern), &mut params);
+            conditions.push(format!(
+                "(lower(l.name) LIKE ${n} ESCAPE '\\' OR lower(l.company) LIKE ${n} ESCAPE '\\' OR lower(coalesce(l.email, '')) LIKE ${n} ESCAPE '\\')"
+            ));
+        }
+        let (key, descending) = query.sort.key();
+        if let Some(cursor) = query.cursor.as_deref().filter(|c| !c.is_empty()) {
+            let (value, id) = decode_cursor(query.sort, cursor)?;
+            let v = match value {
+                CursorValue::Time(t) => push(Param::Time(t), &mut params),
+                CursorValue::Text(s) => push(Param::Text(s), &mut params),
+            };
+            let i = push(Param::Uuid(id), &mut params);
+            let op = if descending { "<" } else { ">" };
+            conditions.push(format!("({key}, l.id) {op} (${v}, ${i})"));
+        }
+        let limit = query.limit.clamp(1, MAX_PAGE);
+        let l = push(Param::Int(i64::from(limit) + 1), &mut params);
+        let clause = lead_clause(viewer, "l", params.len() + 1);
+        conditions.push(clause.sql.clone());
+        let direction = if descending { "DESC" } else { "ASC" };
+        let sql = format!(
+            "{from} WHERE {} ORDER BY {key} {direction}, l.id {direction} LIMIT ${l}",
+            conditions.join(" AND ")
+        );
+        for value in &clause.params {
+            params.push(Param::Uuid(*value));
+        }
+        let rows: Vec<LeadRow> = match &self.db {
+            Db::Sqlite(pool) => {
+                bind_all!(sqlx::query_as(&sql), &params)
+                    .fetch_all(pool)
+                    .await?
+            }
+            Db::Postgres(pool) => {
+                bind_all!(sqlx::query_as(&sql), &params)
+                    .fetch_all(pool)
+                    .await?
+            }
+        };
+        let mut leads: Vec<Lead> = rows.into_iter().map(Lead::from).collect();
+        let next_cursor = if leads.len() > limit as usize {
+            leads.truncate(limit as usize);
+            leads.last().map(|last| encode_cursor(query.sort, last))
+        } else {
+            None
+        };
+        Ok(LeadPage { leads, next_cursor })
+    }
+}

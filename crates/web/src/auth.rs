@@ -67,45 +67,67 @@ pub async fn identify(state: &AppState, parts: &Parts) -> Result<Option<Caller>,
     }
 }
 
+async fn api_caller(
+    parts: &Parts,
+    state: &AppState,
+    allow_pending_password: bool,
+) -> Result<Caller, ApiError> {
+    let caller = identify(state, parts)
+        .await?
+        .ok_or(DomainError::Unauthenticated)?;
+    if caller.user.must_change_password && !allow_pending_password {
+        return Err(DomainError::PasswordChangeRequired.into());
+    }
+    Ok(caller)
+}
+
+async fn page_caller(
+    parts: &Parts,
+    state: &AppState,
+    allow_pending_password: bool,
+) -> Result<Caller, PageRejection> {
+    let caller = identify(state, parts)
+        .await
+        .map_err(|e| PageRejection::Error(PageError::from_headers(e, &parts.headers)))?
+        .ok_or(PageRejection::SignIn)?;
+    if caller.user.must_change_password && !allow_pending_password {
+        return Err(PageRejection::ChoosePassword);
+    }
+    Ok(caller)
+}
+
 /// An API caller who may use the API: signed in, password chosen.
 pub struct ApiCaller(pub Caller);
 
-impl FromRequestParts<AppState> for ApiCaller {
-    type Rejection = ApiError;
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
-        let caller = identify(state, parts)
-            .await?
-            .ok_or(DomainError::Unauthenticated)?;
-        if caller.user.must_change_password {
-            return Err(DomainError::PasswordChangeRequired.into());
-        }
-        Ok(ApiCaller(caller))
-    }
-}
-
 /// An API caller who may still have to choose a password (for the few
-/// endpoints that lead there: the password change itself, `me`, sign-out).
+/// endpoints that lead there: the password change itself and sign-out).
 pub struct ApiCallerAnyPassword(pub Caller);
-
-impl FromRequestParts<AppState> for ApiCallerAnyPassword {
-    type Rejection = ApiError;
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
-        let caller = identify(state, parts)
-            .await?
-            .ok_or(DomainError::Unauthenticated)?;
-        Ok(ApiCallerAnyPassword(caller))
-    }
-}
 
 /// A page visitor who is signed in and has chosen a password; others are sent
 /// to the sign-in page or to the new-password page.
 pub struct PageCaller(pub Caller);
+
+/// A signed-in page visitor who may still have to choose a password.
+pub struct PageCallerAnyPassword(pub Caller);
+
+macro_rules! caller_extractor {
+    ($name:ident, $rejection:ty, $resolve:ident, $allow_pending:expr) => {
+        impl FromRequestParts<AppState> for $name {
+            type Rejection = $rejection;
+            async fn from_request_parts(
+                parts: &mut Parts,
+                state: &AppState,
+            ) -> Result<Self, Self::Rejection> {
+                $resolve(parts, state, $allow_pending).await.map($name)
+            }
+        }
+    };
+}
+
+caller_extractor!(ApiCaller, ApiError, api_caller, false);
+caller_extractor!(ApiCallerAnyPassword, ApiError, api_caller, true);
+caller_extractor!(PageCaller, PageRejection, page_caller, false);
+caller_extractor!(PageCallerAnyPassword, PageRejection, page_caller, true);
 
 pub enum PageRejection {
     SignIn,
@@ -120,40 +142,6 @@ impl IntoResponse for PageRejection {
             PageRejection::ChoosePassword => Redirect::to("/password").into_response(),
             PageRejection::Error(e) => e.into_response(),
         }
-    }
-}
-
-impl FromRequestParts<AppState> for PageCaller {
-    type Rejection = PageRejection;
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
-        let caller = identify(state, parts)
-            .await
-            .map_err(|e| PageRejection::Error(PageError::from_headers(e, &parts.headers)))?
-            .ok_or(PageRejection::SignIn)?;
-        if caller.user.must_change_password {
-            return Err(PageRejection::ChoosePassword);
-        }
-        Ok(PageCaller(caller))
-    }
-}
-
-/// A signed-in page visitor who may still have to choose a password.
-pub struct PageCallerAnyPassword(pub Caller);
-
-impl FromRequestParts<AppState> for PageCallerAnyPassword {
-    type Rejection = PageRejection;
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
-        let caller = identify(state, parts)
-            .await
-            .map_err(|e| PageRejection::Error(PageError::from_headers(e, &parts.headers)))?
-            .ok_or(PageRejection::SignIn)?;
-        Ok(PageCallerAnyPassword(caller))
     }
 }
 

@@ -1,5 +1,6 @@
 //! The whole portal on a real socket for one test: a fresh database, the web
-//! server on a random port, the outbox worker sending to a real SMTP server.
+//! server on a random port, the outbox worker sending to a real SMTP server;
+//! and, for tests of several servers sharing one database, a second instance.
 
 use std::time::Duration;
 
@@ -101,6 +102,40 @@ impl TestApp {
 
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.base_url, path)
+    }
+
+    /// Another web server on the same database, as a second portal instance
+    /// behind a load balancer would be: its own router, port and connection
+    /// pool (opened from the database URL, so it shares no connection with
+    /// this app), and the same clock. On SQLite the two pools share one file.
+    /// It runs no outbox worker: this app's worker delivers what either
+    /// instance enqueues. It stops when closed or dropped.
+    pub async fn second_instance(&self) -> TestInstance {
+        let store = Store::connect(&self.db.url, 8)
+            .await
+            .unwrap_or_else(|e| panic!("second pool on {}: {e}", self.db.url))
+            .with_clock(Arc::new(self.clock.clone()));
+        let listener = TcpListener::bind("127.0.0.1:0")
+            .await
+            .unwrap_or_else(|e| panic!("bind: {e}"));
+        let addr = listener
+            .local_addr()
+            .unwrap_or_else(|e| panic!("local addr: {e}"));
+        let base_url = format!("http://{addr}");
+        let (stop, stopped) = oneshot::channel::<()>();
+        let app = router(AppState::new(store.clone(), WebConfig::new(&base_url)));
+        let server = tokio::spawn(async move {
+            let _ = serve(listener, app, async move {
+                let _ = stopped.await;
+            })
+            .await;
+        });
+        TestInstance {
+            base_url,
+            store,
+            stop,
+            server,
+        }
     }
 
     /// A client like a browser: it keeps cookies and does not follow redirects,
@@ -215,6 +250,29 @@ impl TestApp {
             let _ = tokio::time::timeout(Duration::from_secs(5), task).await;
         }
         self.db.close().await;
+    }
+}
+
+/// A second portal instance from [`TestApp::second_instance`].
+pub struct TestInstance {
+    pub base_url: String,
+    /// The instance's own pool on the shared database.
+    pub store: Store,
+    // Dropping the sender also stops the server.
+    stop: oneshot::Sender<()>,
+    server: JoinHandle<()>,
+}
+
+impl TestInstance {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base_url, path)
+    }
+
+    /// Stops the server and closes its pool (the database stays, owned by the app).
+    pub async fn close(self) {
+        let _ = self.stop.send(());
+        let _ = tokio::time::timeout(Duration::from_secs(5), self.server).await;
+        self.store.close().await;
     }
 }
 

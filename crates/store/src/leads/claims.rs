@@ -7,13 +7,13 @@
 //! writer), so no interleaving can push a user or partner over a limit.
 
 use openprm_domain::{
-    DomainError, LeadId, Role, Viewer,
+    DomainError, LeadId, PartnerId, Role, Viewer,
     claim_rules::{ClaimContext, LimitKind, LimitSubject, RuleUsage, check_claim},
 };
 use serde::{Deserialize, Serialize};
 
 use super::{Lead, timeline::record};
-use crate::{Backend, DbTime, Store, StoreError, write_tx};
+use crate::{Backend, DbTime, Store, StoreError, on_db, write_tx};
 
 /// Why a partner declined a lead routed to it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -56,7 +56,14 @@ impl Store {
         let (Some(partner_id), true) = (viewer.partner_id, viewer.role.is_partner()) else {
             return Err(DomainError::Forbidden.into());
         };
-        let lead = self.lead(viewer, id).await?;
+        let lead = match self.lead(viewer, id).await {
+            Err(StoreError::Domain(DomainError::NotFound))
+                if self.taken_from_members_queue(partner_id, id).await? =>
+            {
+                return Err(DomainError::LeadAlreadyClaimed.into());
+            }
+            found => found?,
+        };
         let queue = lead
             .queue_id
             .ok_or(DomainError::Invalid("error-lead-not-in-queue"))?;
@@ -146,6 +153,22 @@ impl Store {
         });
         self.touch_recent(viewer.user_id, "lead", id.0).await?;
         self.lead(viewer, id).await
+    }
+
+    /// Whether a lead the caller can no longer see was taken from a queue their
+    /// company belongs to. Once claimed, a lead leaves the view of everyone but
+    /// its owner; a member who pressed Accept on it, even a moment too late,
+    /// is told it is already claimed (spec flow 5), not that it does not exist.
+    /// Who took it stays hidden, and any other lead is still not found.
+    async fn taken_from_members_queue(
+        &self,
+        partner: PartnerId,
+        id: LeadId,
+    ) -> Result<bool, StoreError> {
+        let sql = "SELECT COUNT(*) FROM leads l WHERE l.id = $1 AND (l.owner_id IS NOT NULL OR l.partner_id IS NOT NULL) \
+                   AND l.queue_id IN (SELECT qm.queue_id FROM queue_members qm WHERE qm.partner_id = $2)";
+        let (n,): (i64,) = on_db!(self, pool => sqlx::query_as(sql).bind(id.0).bind(partner.0).fetch_one(pool).await)?;
+        Ok(n > 0)
     }
 
     /// Gives a claimed lead back to its queue: its owner, their partner manager, or vendor staff.

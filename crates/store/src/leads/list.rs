@@ -2,12 +2,16 @@
 //!
 //! Pages continue after the last row seen (`(sort key, id) > cursor`), never
 //! with OFFSET, so a page deep in the list costs what the first one does.
+//!
+//! Text keys and search ignore case. SQLite's `lower()` folds ASCII only, so a
+//! cursor carries the key exactly as the database computed it, and SQLite
+//! searches with a `GLOB` pattern that lists both cases of each letter.
 
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use openprm_domain::{DomainError, PartnerId, QueueId, Viewer};
 
 use super::{Lead, LeadRow, SELECT_LEAD};
-use crate::{Db, DbTime, Store, StoreError, scope::lead_clause};
+use crate::{Backend, Db, DbTime, Store, StoreError, scope::lead_clause};
 
 /// Which leads a list shows (spec flow 4).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -109,6 +113,22 @@ impl LeadSort {
             LeadSort::Company => ("lower(l.company)", false),
         }
     }
+
+    /// The text sort key as a column for the cursor; NULL for time keys.
+    fn text_key(&self) -> &'static str {
+        match self {
+            LeadSort::Newest | LeadSort::RecentlyUpdated => "CAST(NULL AS TEXT)",
+            LeadSort::Name | LeadSort::Company => self.key().0,
+        }
+    }
+}
+
+/// A listed lead and its text sort key as the database computed it.
+#[derive(sqlx::FromRow)]
+struct ListedRow {
+    #[sqlx(flatten)]
+    lead: LeadRow,
+    sort_text: Option<String>,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -129,7 +149,8 @@ pub struct LeadPage {
 pub const MAX_PAGE: u32 = 200;
 
 /// A cursor: the sort value and id of the last row, opaque to callers.
-fn encode_cursor(sort: LeadSort, lead: &Lead) -> String {
+/// `sort_text` is the row's text key as the database computed it.
+fn encode_cursor(sort: LeadSort, lead: &Lead, sort_text: Option<&str>) -> String {
     let value = match sort {
         LeadSort::Newest => DbTime::from(lead.created_at)
             .0
@@ -139,8 +160,8 @@ fn encode_cursor(sort: LeadSort, lead: &Lead) -> String {
             .0
             .unix_timestamp_nanos()
             .to_string(),
-        LeadSort::Name => lead.name.to_lowercase(),
-        LeadSort::Company => lead.company.to_lowercase(),
+        LeadSort::Name => sort_text.map_or_else(|| lead.name.to_lowercase(), str::to_owned),
+        LeadSort::Company => sort_text.map_or_else(|| lead.company.to_lowercase(), str::to_owned),
     };
     URL_SAFE_NO_PAD.encode(format!("{}|{}|{}", sort.as_param(), lead.id, value))
 }
@@ -169,6 +190,10 @@ fn decode_cursor(sort: LeadSort, cursor: &str) -> Result<(CursorValue, uuid::Uui
             let nanos: i128 = value.parse().map_err(|_| bad())?;
             let t = time::OffsetDateTime::from_unix_timestamp_nanos(nanos).map_err(|_| bad())?;
             CursorValue::Time(DbTime::from(t))
+        }
+        // No stored key holds a control character; PostgreSQL refuses NUL outright.
+        LeadSort::Name | LeadSort::Company if value.chars().any(char::is_control) => {
+            return Err(bad());
         }
         LeadSort::Name | LeadSort::Company => CursorValue::Text(value.to_owned()),
     };
@@ -221,7 +246,11 @@ impl Store {
             params.len()
         }
         let mut conditions: Vec<String> = Vec::new();
-        let mut from = SELECT_LEAD.to_owned();
+        let mut from = SELECT_LEAD.replacen(
+            " FROM leads l",
+            &format!(", {} AS sort_text FROM leads l", query.sort.text_key()),
+            1,
+        );
         match view {
             LeadView::Mine => {
                 let n = push(Param::Uuid(viewer.user_id.0), &mut params);
@@ -277,18 +306,29 @@ impl Store {
             .map(str::trim)
             .filter(|s| !s.is_empty())
         {
-            let pattern = format!(
-                "%{}%",
-                search
-                    .to_lowercase()
-                    .replace('\\', "\\\\")
-                    .replace('%', "\\%")
-                    .replace('_', "\\_")
-            );
-            let n = push(Param::Text(pattern), &mut params);
-            conditions.push(format!(
-                "(lower(l.name) LIKE ${n} ESCAPE '\\' OR lower(l.company) LIKE ${n} ESCAPE '\\' OR lower(coalesce(l.email, '')) LIKE ${n} ESCAPE '\\')"
-            ));
+            let condition = match self.backend() {
+                Backend::Postgres => {
+                    let pattern = format!(
+                        "%{}%",
+                        search
+                            .to_lowercase()
+                            .replace('\\', "\\\\")
+                            .replace('%', "\\%")
+                            .replace('_', "\\_")
+                    );
+                    let n = push(Param::Text(pattern), &mut params);
+                    format!(
+                        "(lower(l.name) LIKE ${n} ESCAPE '\\' OR lower(l.company) LIKE ${n} ESCAPE '\\' OR lower(coalesce(l.email, '')) LIKE ${n} ESCAPE '\\')"
+                    )
+                }
+                Backend::Sqlite => {
+                    let n = push(Param::Text(any_case_glob(search)), &mut params);
+                    format!(
+                        "(l.name GLOB ${n} OR l.company GLOB ${n} OR coalesce(l.email, '') GLOB ${n})"
+                    )
+                }
+            };
+            conditions.push(condition);
         }
         let (key, descending) = query.sort.key();
         if let Some(cursor) = query.cursor.as_deref().filter(|c| !c.is_empty()) {
@@ -313,7 +353,7 @@ impl Store {
         for value in &clause.params {
             params.push(Param::Uuid(*value));
         }
-        let rows: Vec<LeadRow> = match &self.db {
+        let rows: Vec<ListedRow> = match &self.db {
             Db::Sqlite(pool) => {
                 bind_all!(sqlx::query_as(&sql), &params)
                     .fetch_all(pool)
@@ -325,13 +365,64 @@ impl Store {
                     .await?
             }
         };
-        let mut leads: Vec<Lead> = rows.into_iter().map(Lead::from).collect();
-        let next_cursor = if leads.len() > limit as usize {
+        let more = rows.len() > limit as usize;
+        let last_key = rows
+            .get((limit as usize).saturating_sub(1))
+            .and_then(|r| r.sort_text.clone());
+        let mut leads: Vec<Lead> = rows.into_iter().map(|r| Lead::from(r.lead)).collect();
+        let next_cursor = if more {
             leads.truncate(limit as usize);
-            leads.last().map(|last| encode_cursor(query.sort, last))
+            leads
+                .last()
+                .map(|last| encode_cursor(query.sort, last, last_key.as_deref()))
         } else {
             None
         };
         Ok(LeadPage { leads, next_cursor })
+    }
+}
+
+/// A SQLite `GLOB` pattern for text containing `search` in any case: each letter
+/// becomes a set of its cases (`[oO]`, `[øØ]`), and the pattern's own
+/// wildcards are taken literally (`[*]`).
+fn any_case_glob(search: &str) -> String {
+    let mut pattern = String::from("*");
+    for c in search.chars() {
+        let mut cases: Vec<char> = vec![c];
+        for other in c.to_lowercase().chain(c.to_uppercase()) {
+            if !cases.contains(&other) {
+                cases.push(other);
+            }
+        }
+        // A letter whose other case is several characters (ß, ŉ) matches as typed.
+        let single = c.to_lowercase().count() == 1 && c.to_uppercase().count() == 1;
+        match c {
+            '*' | '?' | '[' => {
+                pattern.push('[');
+                pattern.push(c);
+                pattern.push(']');
+            }
+            _ if single && cases.len() > 1 => {
+                pattern.push('[');
+                pattern.extend(cases);
+                pattern.push(']');
+            }
+            _ => pattern.push(c),
+        }
+    }
+    pattern.push('*');
+    pattern
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn glob_patterns_match_any_case_and_nothing_else() {
+        assert_eq!(any_case_glob("Øl"), "*[Øø][lL]*");
+        assert_eq!(any_case_glob("100%_"), "*100%_*");
+        assert_eq!(any_case_glob("a*?[b]"), "*[aA][*][?][[][bB]]*");
+        assert_eq!(any_case_glob("straße"), "*[sS][tT][rR][aA]ß[eE]*");
     }
 }

@@ -1,7 +1,10 @@
 //! Extractors whose failures become the API's JSON errors.
 
 use axum::{
-    extract::{FromRequest, FromRequestParts, Path, Request, rejection::JsonRejection},
+    extract::{
+        FromRequest, FromRequestParts, Path, Query, Request,
+        rejection::{JsonRejection, QueryRejection},
+    },
     http::request::Parts,
 };
 use openprm_domain::DomainError;
@@ -51,6 +54,37 @@ fn json_has_nul(bytes: &[u8]) -> bool {
         rest = escape.get(1..).unwrap_or_default();
     }
     false
+}
+
+/// A query string. Values of the wrong type (`limit=abc`) or repeated
+/// parameters are 422 `validation_failed`, naming the parameter when the
+/// parser does.
+pub struct ApiQuery<T>(pub T);
+
+impl<T: DeserializeOwned + Send> FromRequestParts<AppState> for ApiQuery<T> {
+    type Rejection = ApiError;
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        match Query::<T>::from_request_parts(parts, state).await {
+            Ok(Query(value)) => Ok(ApiQuery(value)),
+            Err(QueryRejection::FailedToDeserializeQueryString(e)) => {
+                let text = e.body_text();
+                let detail = text.split_once(": ").map_or(text.as_str(), |(_, d)| d);
+                // The parser says `limit: invalid digit…`; otherwise the query as a whole.
+                let field = detail
+                    .split_once(": ")
+                    .map(|(f, _)| f)
+                    .filter(|f| {
+                        !f.is_empty() && f.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+                    })
+                    .unwrap_or("query");
+                Err(AppError::Domain(DomainError::field(field, detail)).into())
+            }
+            Err(e) => Err(AppError::BadRequest(e.body_text()).into()),
+        }
+    }
 }
 
 /// An id from the path; one that cannot be parsed cannot exist: 404.

@@ -3,7 +3,7 @@
 
 use axum::{
     Json,
-    extract::{Query, State},
+    extract::State,
     http::{HeaderMap, StatusCode, header},
 };
 use openprm_domain::{DomainError, LeadId, PartnerId, QueueId, UserId, leads::LeadInput};
@@ -22,7 +22,7 @@ use crate::{
     error::{ApiResult, AppError, ErrorBody},
 };
 
-use super::extract::{ApiId, ApiJson};
+use super::extract::{ApiId, ApiJson, ApiQuery};
 
 #[derive(Deserialize, IntoParams)]
 pub struct ListParams {
@@ -69,8 +69,18 @@ pub fn parse_list(
         errors.add("sort", "error-sort-unknown");
         LeadSort::default()
     });
+    // No stored text holds a control character, and PostgreSQL refuses NUL outright.
+    let controls = |v: &Option<String>| {
+        v.as_deref()
+            .is_some_and(|s| s.chars().any(char::is_control))
+    };
     if params.q.as_deref().is_some_and(|q| q.chars().count() > 200) {
         errors.add("q", "error-too-long");
+    } else if controls(&params.q) {
+        errors.add("q", "error-invalid-characters");
+    }
+    if controls(&params.status) {
+        errors.add("status", "error-invalid-characters");
     }
     errors.into_result()?;
     let view = view.ok_or_else(|| AppError::Internal("view vanished".into()))?;
@@ -92,7 +102,7 @@ pub fn parse_list(
 pub async fn list(
     State(state): State<AppState>,
     ApiCaller(caller): ApiCaller,
-    Query(params): Query<ListParams>,
+    ApiQuery(params): ApiQuery<ListParams>,
 ) -> ApiResult<Json<LeadList>> {
     let (view, query) = parse_list(caller.user.role.is_vendor(), &params)?;
     let page = state

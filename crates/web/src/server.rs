@@ -38,7 +38,20 @@ pub fn router(state: AppState) -> Router {
             get(pages::invitation::show).post(pages::invitation::accept),
         )
         .route("/language", post(pages::language::submit))
-        .route("/leads", get(pages::tabs::leads))
+        .route(
+            "/leads",
+            get(pages::leads::list::show).post(pages::leads::edit::create),
+        )
+        .route("/leads/new", get(pages::leads::edit::new))
+        .route("/leads/{id}", get(pages::leads::show::show))
+        .route(
+            "/leads/{id}/edit",
+            get(pages::leads::edit::edit).post(pages::leads::edit::save),
+        )
+        .route("/leads/{id}/accept", post(pages::leads::list::accept))
+        .route("/leads/{id}/release", post(pages::leads::show::release))
+        .route("/leads/{id}/decline", post(pages::leads::show::decline))
+        .route("/leads/{id}/notes", post(pages::leads::show::add_note))
         .route("/opportunities", get(pages::tabs::opportunities))
         .route("/accounts", get(pages::tabs::accounts))
         .route("/contacts", get(pages::tabs::contacts))

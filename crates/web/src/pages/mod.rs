@@ -8,6 +8,7 @@ mod extract;
 pub mod home;
 pub mod invitation;
 pub mod language;
+pub mod leads;
 pub mod login;
 pub mod partners;
 pub mod password;

@@ -62,7 +62,6 @@ macro_rules! tab_handler {
     };
 }
 
-tab_handler!(leads, "leads");
 tab_handler!(opportunities, "opportunities");
 tab_handler!(accounts, "accounts");
 tab_handler!(contacts, "contacts");

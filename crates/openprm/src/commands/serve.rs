@@ -1,15 +1,17 @@
 //! `openprm serve` and `openprm demo`: run the portal until Ctrl-C or SIGTERM.
 //!
 //! Start-up order: migrate, bind (so a port in use fails before anything
-//! else), seed the demo data when asked, start the e-mail worker, serve. On
-//! a signal the server stops taking connections and finishes the requests in
-//! flight, the worker finishes the message in hand, and the pools close.
+//! else), seed the demo data when asked, start the e-mail worker and the
+//! stale-claim job, serve. On a signal the server stops taking connections and
+//! finishes the requests in flight, the worker finishes the message in hand,
+//! the stale-claim job stops (each lead it handles is one transaction), and
+//! the pools close.
 
 use std::{net::SocketAddr, sync::Arc, time::Duration};
 
 use anyhow::Context;
-use openprm_jobs::MailConfig;
-use openprm_web::{AppState, WebConfig};
+use openprm_jobs::{MailConfig, StaleClaimJob};
+use openprm_web::{AppState, WebConfig, services::stale_claims};
 use tokio::{net::TcpListener, sync::watch};
 use tracing::{info, warn};
 
@@ -61,6 +63,13 @@ pub async fn run(config: &Config, with_demo: bool) -> Result<(), CliError> {
     let (waker, worker) =
         openprm_jobs::spawn_outbox_worker(store.clone(), mail, stopped(stop_rx.clone()))
             .context("cannot start the e-mail worker")?;
+    // The job lives in the jobs crate; the warning it sends is written by the
+    // web crate, which holds the message catalogue and the e-mail templates.
+    let stale_claims = openprm_jobs::spawn_stale_claim_job(
+        StaleClaimJob::new(store.clone(), stale_claims::warning_mail(&base_url))
+            .with_outbox_waker(waker.clone()),
+        stopped(stop_rx.clone()),
+    );
 
     let mut termination = Termination::install().context("cannot listen for Ctrl-C and SIGTERM")?;
     let signal_tx = stop_tx.clone();
@@ -94,6 +103,12 @@ pub async fn run(config: &Config, with_demo: bool) -> Result<(), CliError> {
         }
     };
     let _ = stop_tx.send(true);
+    if tokio::time::timeout(WORKER_TIMEOUT, stale_claims)
+        .await
+        .is_err()
+    {
+        warn!("the stale-claim job did not stop in time");
+    }
     if tokio::time::timeout(WORKER_TIMEOUT, worker).await.is_err() {
         warn!("the e-mail worker did not stop in time; undelivered messages stay in the outbox");
     }

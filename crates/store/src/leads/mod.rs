@@ -1,11 +1,13 @@
 //! Leads: reading, creating and editing them, within the caller's scope.
 //!
 //! Claiming, releasing and answering routed leads are in [`claims`]; the
-//! timeline in [`timeline`]; list views in [`list`].
+//! timeline in [`timeline`]; list views in [`list`]; claims nobody works
+//! going back to their queue in [`stale`].
 
 pub mod claim_rules;
 pub mod claims;
 pub mod list;
+pub mod stale;
 pub mod statuses;
 pub mod timeline;
 

@@ -244,6 +244,16 @@ error-sort-unknown = Ukendt sortering.
 error-reason-unknown = Vælg en årsag.
 error-cursor-invalid = Dette sidelink er ikke længere gyldigt; start fra første side.
 
+## Stale claims
+email-stale-warning-subject = Dit kundeemne { $lead } går tilbage til { $queue } den { $date }
+email-stale-warning-greeting = Hej { $name }
+email-stale-warning-intro = Der har ikke været aktivitet på dit kundeemne { $lead } hos { $company } i et stykke tid. Det går tilbage til køen { $queue } den { $date }, medmindre du arbejder med det.
+email-stale-warning-rule = I { $queue } går et taget kundeemne tilbage til køen efter { $days } dage uden aktivitet.
+email-stale-warning-rule-one = I { $queue } går et taget kundeemne tilbage til køen efter 1 dag uden aktivitet.
+email-stale-warning-keep = En redigering eller en note på kundeemnet tæller som aktivitet, så beholder du det.
+email-stale-warning-link-label = Åbn kundeemnet:
+email-stale-warning-button = Åbn kundeemnet
+
 ## Leads tab
 lead-title = Kundeemne
 lead-new = Nyt kundeemne

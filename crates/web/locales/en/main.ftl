@@ -244,6 +244,16 @@ error-sort-unknown = Unknown sort order.
 error-reason-unknown = Choose a reason.
 error-cursor-invalid = This page link is no longer valid; start from the first page.
 
+## Stale claims
+email-stale-warning-subject = Your lead { $lead } returns to { $queue } on { $date }
+email-stale-warning-greeting = Hello { $name },
+email-stale-warning-intro = Your lead { $lead } at { $company } has had no activity for a while. It returns to the queue { $queue } on { $date } unless you work it.
+email-stale-warning-rule = In { $queue }, a claimed lead goes back to the queue after { $days } days without activity.
+email-stale-warning-rule-one = In { $queue }, a claimed lead goes back to the queue after 1 day without activity.
+email-stale-warning-keep = An edit or a note on the lead counts as activity and keeps it yours.
+email-stale-warning-link-label = Open the lead:
+email-stale-warning-button = Open the lead
+
 ## Leads tab
 lead-title = Lead
 lead-new = New lead

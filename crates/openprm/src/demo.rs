@@ -1,9 +1,16 @@
 //! The demo company: Nordlys Software, its channel team, three partner
-//! companies and their people, all signing in with one password.
+//! companies and their people, all signing in with one password; and their
+//! lead pipeline (queues, claim rules and a few hundred leads, in [`leads`]).
 //!
 //! The data is plain constants and [`seed`] walks them through the store's
 //! public functions; every step looks for what it would create first, so a
-//! seed cut short can simply be run again.
+//! seed cut short can simply be run again (the leads are added only while
+//! there are none).
+
+mod fake;
+mod leads;
+mod plan;
+mod words;
 
 use base64::{Engine, engine::general_purpose::STANDARD};
 use openprm_domain::{Colour, EmailAddress, Locale, PartnerId, Role, Tier, UserId};
@@ -190,6 +197,7 @@ pub async fn seed(store: &Store) -> anyhow::Result<Vec<Login>> {
             logins.push(login(person, Some(partner.name)));
         }
     }
+    leads::seed(store).await?;
     Ok(logins)
 }
 

@@ -672,6 +672,41 @@ async fn demo_seeds_an_empty_database_once_then_serves(backend: Backend) {
             .unwrap()
             .starts_with("data:image/svg+xml;base64,")
     );
+    // The pipeline: queues with members and mostly unclaimed leads, claim
+    // rules, and a few hundred leads whose timelines show real use.
+    let queues = store.queues(&astrid.viewer()).await.unwrap();
+    let names: Vec<&str> = queues.iter().map(|q| q.name.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "Inbound web leads",
+            "Nordic IT Expo 2026",
+            "Public sector Denmark"
+        ]
+    );
+    assert_eq!(queues[1].stale_claim_days, Some(5));
+    assert!(
+        queues
+            .iter()
+            .all(|q| q.members.len() >= 2 && q.unclaimed >= 20)
+    );
+    let rules: Vec<String> = store
+        .claim_rules()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|r| r.name)
+        .collect();
+    assert_eq!(rules, ["Fair share", "Weekly pace"]);
+    let leads = lead_count(&store).await;
+    assert!((250..=400).contains(&leads), "{leads} leads");
+    for kind in ["claim", "field", "note", "accept", "decline", "release"] {
+        let sql = format!("SELECT COUNT(*) FROM lead_events WHERE kind = '{kind}'");
+        let (n,): (i64,) =
+            openprm_store::on_db!(store, pool => sqlx::query_as(&sql).fetch_one(pool).await)
+                .unwrap();
+        assert!(n > 0, "no {kind} in any timeline");
+    }
     store.close().await;
 
     // Again on the same database: it serves, and adds nobody.
@@ -684,7 +719,15 @@ async fn demo_seeds_an_empty_database_once_then_serves(backend: Backend) {
     assert_eq!(running.healthz().await.0, 200);
     running.stop().await;
     assert_eq!(target.user_count().await, seeded);
+    let store = target.store().await;
+    assert_eq!(lead_count(&store).await, leads);
+    store.close().await;
     target.close().await;
+}
+
+async fn lead_count(store: &Store) -> i64 {
+    let (n,): (i64,) = openprm_store::on_db!(store, pool => sqlx::query_as("SELECT COUNT(*) FROM leads").fetch_one(pool).await).unwrap();
+    n
 }
 
 #[tokio::test]

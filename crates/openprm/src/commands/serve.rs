@@ -41,7 +41,7 @@ pub async fn run(config: &Config, with_demo: bool) -> Result<(), CliError> {
 
     if with_demo {
         if store.user_count().await? == 0 {
-            say("Adding the demo company, its partners and their people…");
+            say("Adding the demo company, its partners, their people and their leads…");
             let logins = demo::seed(&store)
                 .await
                 .context("cannot add the demo data")?;

@@ -83,6 +83,43 @@ pub fn router(state: AppState) -> Router {
             post(pages::partners::revoke_invitation),
         )
         .route("/admin", get(pages::admin::show).post(pages::admin::save))
+        .route(
+            "/admin/queues",
+            get(pages::admin_leads::queues).post(pages::admin_leads::create_queue),
+        )
+        .route("/admin/queues/{id}", get(pages::admin_leads::edit_queue))
+        .route(
+            "/admin/queues/{id}/members",
+            post(pages::admin_leads::set_queue_members),
+        )
+        .route(
+            "/admin/claim-rules",
+            get(pages::admin_leads::claim_rules).post(pages::admin_leads::add_claim_rule),
+        )
+        .route(
+            "/admin/claim-rules/{id}/delete",
+            post(pages::admin_leads::delete_claim_rule),
+        )
+        .route(
+            "/admin/claim-rules/{id}/up",
+            post(pages::admin_leads::move_claim_rule_up),
+        )
+        .route(
+            "/admin/claim-rules/{id}/down",
+            post(pages::admin_leads::move_claim_rule_down),
+        )
+        .route(
+            "/admin/claim-rules/overrides",
+            post(pages::admin_leads::add_claim_rule_override),
+        )
+        .route(
+            "/admin/claim-rules/{id}/overrides/remove",
+            post(pages::admin_leads::remove_claim_rule_override),
+        )
+        .route(
+            "/admin/lead-statuses",
+            get(pages::admin_leads::lead_statuses).post(pages::admin_leads::save_lead_statuses),
+        )
         .route("/static/app.css", get(assets::app_css));
     let limit = state.config.body_limit;
     Router::new()

@@ -364,3 +364,118 @@ timeline-stale_return = Sendte kundeemnet tilbage til køen efter en periode ude
 timeline-system = OpenPRM
 timeline-someone = En person i en anden virksomhed
 home-leads-inbox-all = Alle kundeemner i din indbakke
+
+## Admin: queues and rules
+admin-leads-section = Kundeemner
+admin-link-queues = Køer
+admin-link-queues-desc = Fælles puljer af kundeemner, og hvilke partnerkonti der må tage fra hver af dem.
+admin-link-claim-rules = Regler for at tage kundeemner
+admin-link-claim-rules-desc = Hvor mange kundeemner fra køerne partnerne må have ad gangen eller tage pr. periode, med undtagelser pr. niveau og partner.
+admin-link-lead-statuses = Status for kundeemner
+admin-link-lead-statuses-desc = Statuslisten: betegnelser på engelsk og dansk, rækkefølge, og hvilke status der er lukkede.
+admin-cancel = Annuller
+admin-delete = Slet
+admin-remove = Fjern
+admin-move-up = Flyt op
+admin-move-down = Flyt ned
+admin-order = Rækkefølge
+admin-error-whole-number = Skriv et helt tal.
+admin-queues = Køer
+admin-queues-intro = Kundeemner i en kø venter på, at en partner, der er medlem, accepterer dem: først til mølle.
+admin-queues-empty = Ingen køer endnu. Opret den første herunder.
+admin-queue-members = Partnere, der er medlemmer
+admin-queue-members-intro = Brugere hos de afkrydsede partnerkonti ser køens ledige kundeemner og kan acceptere dem. Andre partnere ser slet ikke køen.
+admin-queue-no-members = Ingen medlemmer endnu
+admin-queue-unclaimed = Ledige
+admin-queue-stale-days = Dage før tilbagelevering
+admin-queue-edit-members = Ret medlemmer
+admin-queue-new = Ny kø
+admin-queue-create = Opret kø
+admin-queue-stale-days-field = Send uberørte kundeemner tilbage efter (dage)
+admin-queue-stale-days-hint = Valgfrit, 1–365. Tomt: kundeemnerne bliver hos ejeren.
+admin-queue-summary = { $unclaimed } { $leads ->
+        [one] ledigt kundeemne
+       *[other] ledige kundeemner
+    }
+admin-queue-stale-summary = kundeemner uden aktivitet går tilbage efter { $days } { $days_plural ->
+        [one] dag
+       *[other] dage
+    }
+admin-claim-rules = Regler for at tage kundeemner
+admin-claim-rules-intro = Reglerne begrænser, hvor mange kundeemner fra køerne partnerne må have eller tage. Et kundeemne kan kun tages, hvis alle gældende regler har plads; et afslag nævner den første fulde regel, og hvad der frigør den.
+admin-claim-rules-empty = Ingen regler endnu: partnerne må tage så mange kundeemner fra køerne, de vil.
+admin-rule-open = Højst { $max } { $leads ->
+        [one] åbent kundeemne
+       *[other] åbne kundeemner
+    } ad gangen pr. { $subject ->
+        [partner] partnerkonto
+       *[user] partnerbruger
+    }, { $scope }
+admin-rule-window = Højst { $max } { $claims ->
+        [one] kundeemne taget
+       *[other] kundeemner taget
+    } pr. { $subject ->
+        [partner] partnerkonto
+       *[user] partnerbruger
+    } på { $hours } { $hours_plural ->
+        [one] time
+       *[other] timer
+    }, { $scope }
+admin-rule-none = Ingen kundeemner må tages, { $scope }
+admin-rule-all-queues = alle køer
+admin-rule-queue = køen “{ $queue }”
+admin-rule-unknown-queue = en kø, der ikke findes længere
+admin-override-tier = { $tier }-partnere
+admin-override-unknown-partner = En partnerkonto, der ikke findes længere
+admin-override-max = højst { $max }
+admin-override-none = ingen
+admin-override-unlimited = ingen grænse
+admin-override-set = Angiv en undtagelse
+admin-override-for = Undtagelse for
+admin-override-save = Angiv
+admin-override-intro = Et andet maksimum for partnerkontiene på et niveau eller for en enkelt partnerkonto; en kontos egen undtagelse går forud for niveauets. Angives den igen, erstattes den.
+admin-override-rule = Regel
+admin-rule-unknown = Reglen findes ikke længere.
+admin-rule-new = Tilføj en regel
+admin-rule-name-example = f.eks. Retfærdig fordeling
+admin-rule-kind = Begrænser
+admin-rule-kind-open = Åbne kundeemner ad gangen
+admin-rule-kind-window = Kundeemner taget pr. periode
+admin-rule-window-hours = Periode i timer
+admin-rule-window-hours-hint = For kundeemner pr. periode: 24 er et døgn, 168 en uge.
+admin-rule-subject = Tælles pr.
+admin-rule-subject-user = Partnerbruger
+admin-rule-subject-partner = Partnerkonto
+admin-rule-queue-field = Kø
+admin-rule-all-queues-option = Alle køer samlet
+admin-rule-max = Maksimum
+admin-rule-max-hint = 0 betyder, at ingen kundeemner må tages.
+admin-rule-tier-overrides = Undtagelser pr. niveau
+admin-rule-tier-overrides-hint = Tomt: maksimum ovenfor. En undtagelse for en enkelt partnerkonto angives under “Angiv en undtagelse”, når reglen er tilføjet.
+admin-rule-add = Tilføj regel
+admin-lead-statuses = Status for kundeemner
+admin-lead-statuses-intro = Statuslisten for alle kundeemner, i den rækkefølge lister og formularer viser den. Kundeemner med en lukket status tæller ikke længere som åbne.
+admin-status-key = Nøgle
+admin-status-label-en = Engelsk betegnelse
+admin-status-label-da = Dansk betegnelse
+admin-status-closed = Lukket
+admin-status-used = Kundeemner
+admin-status-converted-note = sættes ved konvertering
+admin-status-closed-hint = Når du flytter eller fjerner en status, gemmes de indtastede betegnelser også.
+admin-status-in-use-hint = Der er kundeemner med denne status: giv dem en anden status, før du fjerner den.
+admin-status-new = Tilføj en status
+admin-status-new-closed = Lukket: kundeemner med denne status tæller ikke længere som åbne
+admin-status-add = Tilføj status
+admin-status-in-use = “{ $status }” bruges af { $count } { $leads ->
+        [one] kundeemne
+       *[other] kundeemner
+    } og kan ikke fjernes. Giv { $leads ->
+        [one] det
+       *[other] dem
+    } en anden status først.
+admin-status-converted-stays = “{ $status }” sættes, når et kundeemne konverteres: den kan omdøbes, men ikke fjernes.
+error-status-key-invalid = Brug små bogstaver, tal og _, og start med et bogstav (højst 40).
+error-status-converted-fixed = Kun status for konverterede kundeemner sættes ved konvertering, og den er altid lukket.
+error-status-converted-required = Status for konverterede kundeemner kan ikke fjernes.
+error-status-none-open = Behold mindst én åben status: nye kundeemner starter i den første.
+error-status-in-use = Der er kundeemner med denne status; giv dem en anden status, før du fjerner den.

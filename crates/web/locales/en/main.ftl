@@ -364,3 +364,118 @@ timeline-stale_return = Returned the lead to the queue after a time without acti
 timeline-system = OpenPRM
 timeline-someone = Someone at another company
 home-leads-inbox-all = All leads in your inbox
+
+## Admin: queues and rules
+admin-leads-section = Leads
+admin-link-queues = Queues
+admin-link-queues-desc = Shared pools of leads, and which partner accounts may accept from each.
+admin-link-claim-rules = Claim rules
+admin-link-claim-rules-desc = How many queue leads partners may hold at once or take per period, with overrides per tier and partner.
+admin-link-lead-statuses = Lead statuses
+admin-link-lead-statuses-desc = The status picklist: labels in English and Danish, order, and which statuses are closed.
+admin-cancel = Cancel
+admin-delete = Delete
+admin-remove = Remove
+admin-move-up = Move up
+admin-move-down = Move down
+admin-order = Order
+admin-error-whole-number = Enter a whole number.
+admin-queues = Queues
+admin-queues-intro = Leads in a queue wait for a member partner to accept them: first come, first served.
+admin-queues-empty = No queues yet. Create the first one below.
+admin-queue-members = Member partners
+admin-queue-members-intro = Users of the ticked partner accounts see this queue's unclaimed leads and may accept them. Other partners do not see the queue at all.
+admin-queue-no-members = No members yet
+admin-queue-unclaimed = Unclaimed
+admin-queue-stale-days = Stale-claim days
+admin-queue-edit-members = Edit members
+admin-queue-new = New queue
+admin-queue-create = Create queue
+admin-queue-stale-days-field = Return unworked claims after (days)
+admin-queue-stale-days-hint = Optional, 1–365. Empty: claimed leads stay with their owner.
+admin-queue-summary = { $unclaimed } unclaimed { $leads ->
+        [one] lead
+       *[other] leads
+    }
+admin-queue-stale-summary = claimed leads without activity return after { $days } { $days_plural ->
+        [one] day
+       *[other] days
+    }
+admin-claim-rules = Claim rules
+admin-claim-rules-intro = Rules limit the queue leads partners may hold or take. A claim must fit every rule that applies; a refusal names the first rule that is full and what frees it.
+admin-claim-rules-empty = No claim rules yet: partners may accept as many queue leads as they like.
+admin-rule-open = At most { $max } open claimed { $leads ->
+        [one] lead
+       *[other] leads
+    } per { $subject ->
+        [partner] partner account
+       *[user] partner user
+    }, { $scope }
+admin-rule-window = At most { $max } { $claims ->
+        [one] claim
+       *[other] claims
+    } per { $subject ->
+        [partner] partner account
+       *[user] partner user
+    } in { $hours } { $hours_plural ->
+        [one] hour
+       *[other] hours
+    }, { $scope }
+admin-rule-none = No claims at all, { $scope }
+admin-rule-all-queues = all queues
+admin-rule-queue = queue “{ $queue }”
+admin-rule-unknown-queue = a queue that no longer exists
+admin-override-tier = { $tier } partners
+admin-override-unknown-partner = A partner account that no longer exists
+admin-override-max = at most { $max }
+admin-override-none = no claims
+admin-override-unlimited = no limit
+admin-override-set = Set an override
+admin-override-for = Override for
+admin-override-save = Set
+admin-override-intro = A different maximum for the partner accounts of a tier or for one partner account; an account's own override beats its tier's. Setting one again replaces it.
+admin-override-rule = Rule
+admin-rule-unknown = This rule no longer exists.
+admin-rule-new = Add a rule
+admin-rule-name-example = e.g. Fair share
+admin-rule-kind = Limit
+admin-rule-kind-open = Open claimed leads at once
+admin-rule-kind-window = Claims per period
+admin-rule-window-hours = Period in hours
+admin-rule-window-hours-hint = For claims per period: 24 is a day, 168 a week.
+admin-rule-subject = Counted per
+admin-rule-subject-user = Partner user
+admin-rule-subject-partner = Partner account
+admin-rule-queue-field = Queue
+admin-rule-all-queues-option = All queues together
+admin-rule-max = Maximum
+admin-rule-max-hint = 0 allows no claims at all.
+admin-rule-tier-overrides = Overrides per tier
+admin-rule-tier-overrides-hint = Empty: the maximum above. An override for one partner account is set under “Set an override” once the rule is added.
+admin-rule-add = Add rule
+admin-lead-statuses = Lead statuses
+admin-lead-statuses-intro = The status picklist of every lead, in the order lists and forms show it. Leads in a closed status no longer count as open claimed leads.
+admin-status-key = Key
+admin-status-label-en = English label
+admin-status-label-da = Danish label
+admin-status-closed = Closed
+admin-status-used = Leads
+admin-status-converted-note = set by converting
+admin-status-closed-hint = Moving or removing a status also saves the labels typed.
+admin-status-in-use-hint = Leads are in this status: give them another status before removing it.
+admin-status-new = Add a status
+admin-status-new-closed = Closed: leads in it no longer count as open
+admin-status-add = Add status
+admin-status-in-use = “{ $status }” is used by { $count } { $leads ->
+        [one] lead
+       *[other] leads
+    } and cannot be removed. Give { $leads ->
+        [one] it
+       *[other] them
+    } another status first.
+admin-status-converted-stays = “{ $status }” is set by converting a lead: it can be renamed, but not removed.
+error-status-key-invalid = Use lower-case letters, digits and _, starting with a letter (at most 40).
+error-status-converted-fixed = Only the converted status is set by conversion, and it is always closed.
+error-status-converted-required = The converted status cannot be removed.
+error-status-none-open = Keep at least one open status: new leads start in the first one.
+error-status-in-use = Leads are in this status; give them another status before removing it.

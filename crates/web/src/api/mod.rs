@@ -74,7 +74,7 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(queues::list, queues::create))
         .routes(routes!(queues::set_members))
         .routes(routes!(queues::get_rules, queues::put_rules))
-        .routes(routes!(queues::statuses))
+        .routes(routes!(queues::statuses, queues::put_statuses))
         .split_for_parts();
     doc.info.version = env!("CARGO_PKG_VERSION").to_owned();
     let document = doc.clone();

@@ -120,3 +120,57 @@ pub async fn statuses(
 ) -> ApiResult<Json<Vec<LeadStatus>>> {
     Ok(Json(state.store.lead_statuses().await?))
 }
+
+/// One status of the picklist as an admin sends it.
+#[derive(Deserialize, ToSchema)]
+pub struct StatusInput {
+    /// Stable key: a lower-case letter, then letters, digits and `_` (at most 40).
+    pub key: String,
+    pub label_en: String,
+    pub label_da: String,
+    /// No longer counts as open. Default: false (true for `converted`).
+    pub closed: Option<bool>,
+    /// Only `converted` is, and it must be. Default: whether the key is `converted`.
+    pub converted: Option<bool>,
+    /// Order, smallest first; ties keep the order sent. Default: the place in the list.
+    pub position: Option<i32>,
+}
+
+impl StatusInput {
+    fn into_status(self, index: usize) -> LeadStatus {
+        let is_converted = self.key == openprm_store::leads::statuses::CONVERTED_KEY;
+        LeadStatus {
+            closed: self.closed.unwrap_or(is_converted),
+            converted: self.converted.unwrap_or(is_converted),
+            position: self
+                .position
+                .unwrap_or_else(|| i32::try_from((index + 1) * 10).unwrap_or(i32::MAX)),
+            key: self.key,
+            label_en: self.label_en,
+            label_da: self.label_da,
+        }
+    }
+}
+
+/// Replaces the lead status picklist (admins). Statuses are matched by key: labels,
+/// order and the closed flag change; a new key adds a status; a key left out is
+/// removed, except `converted` and a status leads are in (`fields` names it as
+/// `removed.<key>`).
+#[utoipa::path(put, path = "/api/v1/lead-statuses", tag = "leads", request_body = Vec<StatusInput>,
+    responses((status = 200, body = Vec<LeadStatus>), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn put_statuses(
+    State(state): State<AppState>,
+    ApiCaller(caller): ApiCaller,
+    ApiJson(body): ApiJson<Vec<StatusInput>>,
+) -> ApiResult<Json<Vec<LeadStatus>>> {
+    let statuses: Vec<LeadStatus> = body
+        .into_iter()
+        .enumerate()
+        .map(|(i, s)| s.into_status(i))
+        .collect();
+    state
+        .store
+        .save_lead_statuses(&caller.viewer(), &statuses)
+        .await?;
+    Ok(Json(state.store.lead_statuses().await?))
+}

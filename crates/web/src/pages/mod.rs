@@ -2,6 +2,7 @@
 //! tabs, Recent Items) built here.
 
 pub mod admin;
+pub mod admin_leads;
 mod chrome;
 mod error_page;
 mod extract;

@@ -344,7 +344,13 @@ impl Store {
         let limit = query.limit.clamp(1, MAX_PAGE);
         let l = push(Param::Int(i64::from(limit) + 1), &mut params);
         let clause = lead_clause(viewer, "l", params.len() + 1);
-        conditions.push(clause.sql.clone());
+        // Wrapped so that PostgreSQL estimates the scope as one opaque condition.
+        // Bare, its OR is taken as independent of the view's own condition
+        // (`owner_id = me AND (owner_id = me OR …)` counts `owner_id = me`
+        // twice), the rows are underestimated, and for a user owning thousands
+        // of leads every page read and sorted all of them instead of walking the
+        // index (see docs/BENCHMARKS.md). A NULL scope still excludes the row.
+        conditions.push(format!("COALESCE({}, FALSE)", clause.sql));
         let direction = if descending { "DESC" } else { "ASC" };
         let sql = format!(
             "{from} WHERE {} ORDER BY {key} {direction}, l.id {direction} LIMIT ${l}",
@@ -359,8 +365,10 @@ impl Store {
                     .fetch_all(pool)
                     .await?
             }
+            // Planned for the values at hand, not cached as a generic plan: a
+            // generic plan cannot tell a user with 40 leads from one with 15,000.
             Db::Postgres(pool) => {
-                bind_all!(sqlx::query_as(&sql), &params)
+                bind_all!(sqlx::query_as(&sql).persistent(false), &params)
                     .fetch_all(pool)
                     .await?
             }

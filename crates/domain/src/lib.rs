@@ -14,6 +14,7 @@ pub mod email;
 pub mod error;
 pub mod ids;
 pub mod invitation;
+pub mod lead_statuses;
 pub mod leads;
 pub mod locale;
 pub mod password;

@@ -484,6 +484,10 @@ async fn invalid_leads_are_refused_field_by_field_and_nothing_is_written(app: &T
             vec!["queue_id"],
         ),
         (
+            with(json!({"partner_id": w.acme.id, "owner_id": w.acme_user.id()})),
+            vec!["queue_id"],
+        ),
+        (
             json!({"name": "", "company": "C", "email": "nope@", "status": "won", "rating": "meh"}),
             vec!["email", "name", "rating", "status"],
         ),

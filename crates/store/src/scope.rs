@@ -81,8 +81,8 @@ pub fn user_clause(viewer: &Viewer, alias: &str, param_no: usize) -> ScopeClause
 pub fn lead_clause(viewer: &Viewer, alias: &str, param_no: usize) -> ScopeClause {
     let queue_pool = |p: usize| {
         format!(
-            "({alias}.partner_id IS NULL AND {alias}.owner_id IS NULL AND {alias}.queue_id IN \
-             (SELECT scope_qm.queue_id FROM queue_members scope_qm WHERE scope_qm.partner_id = ${p}))"
+            "({alias}.partner_id IS NULL AND {alias}.owner_id IS NULL AND {})",
+            in_member_queue(alias, p)
         )
     };
     match (viewer.role, viewer.partner_scope()) {
@@ -110,6 +110,34 @@ pub fn lead_clause(viewer: &Viewer, alias: &str, param_no: usize) -> ScopeClause
             params: vec![partner.0, viewer.user_id.0],
         },
         (_, PartnerScope::Nothing) => ScopeClause::closed(),
+    }
+}
+
+/// The lead lies in a queue the partner bound to `$param_no` belongs to.
+fn in_member_queue(alias: &str, param_no: usize) -> String {
+    format!(
+        "{alias}.queue_id IN (SELECT scope_qm.queue_id FROM queue_members scope_qm WHERE scope_qm.partner_id = ${param_no})"
+    )
+}
+
+/// Leads that someone took from a queue the caller's company belongs to. They
+/// are out of the caller's sight, but a member who presses Accept on one is told
+/// it is already claimed (spec flow 5) rather than that it does not exist; who
+/// took it stays hidden.
+pub fn taken_from_member_queue_clause(
+    viewer: &Viewer,
+    alias: &str,
+    param_no: usize,
+) -> ScopeClause {
+    match (viewer.role.is_partner(), viewer.partner_id) {
+        (true, Some(partner)) => ScopeClause {
+            sql: format!(
+                "(({alias}.owner_id IS NOT NULL OR {alias}.partner_id IS NOT NULL) AND {})",
+                in_member_queue(alias, param_no)
+            ),
+            params: vec![partner.0],
+        },
+        _ => ScopeClause::closed(),
     }
 }
 

@@ -7,13 +7,17 @@
 //! writer), so no interleaving can push a user or partner over a limit.
 
 use openprm_domain::{
-    DomainError, LeadId, PartnerId, Role, Viewer,
+    DomainError, LeadId, Role, Viewer,
     claim_rules::{ClaimContext, LimitKind, LimitSubject, RuleUsage, check_claim},
 };
 use serde::{Deserialize, Serialize};
 
 use super::{Lead, timeline::record};
-use crate::{Backend, DbTime, Store, StoreError, on_db, write_tx};
+use crate::{
+    Backend, DbTime, Store, StoreError, on_db,
+    scope::{bind_scope, taken_from_member_queue_clause},
+    write_tx,
+};
 
 /// Why a partner declined a lead routed to it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -58,7 +62,7 @@ impl Store {
         };
         let lead = match self.lead(viewer, id).await {
             Err(StoreError::Domain(DomainError::NotFound))
-                if self.taken_from_members_queue(partner_id, id).await? =>
+                if self.taken_from_members_queue(viewer, id).await? =>
             {
                 return Err(DomainError::LeadAlreadyClaimed.into());
             }
@@ -156,18 +160,21 @@ impl Store {
     }
 
     /// Whether a lead the caller can no longer see was taken from a queue their
-    /// company belongs to. Once claimed, a lead leaves the view of everyone but
-    /// its owner; a member who pressed Accept on it, even a moment too late,
-    /// is told it is already claimed (spec flow 5), not that it does not exist.
-    /// Who took it stays hidden, and any other lead is still not found.
+    /// company belongs to (the rule is [`taken_from_member_queue_clause`]).
     async fn taken_from_members_queue(
         &self,
-        partner: PartnerId,
+        viewer: &Viewer,
         id: LeadId,
     ) -> Result<bool, StoreError> {
-        let sql = "SELECT COUNT(*) FROM leads l WHERE l.id = $1 AND (l.owner_id IS NOT NULL OR l.partner_id IS NOT NULL) \
-                   AND l.queue_id IN (SELECT qm.queue_id FROM queue_members qm WHERE qm.partner_id = $2)";
-        let (n,): (i64,) = on_db!(self, pool => sqlx::query_as(sql).bind(id.0).bind(partner.0).fetch_one(pool).await)?;
+        let clause = taken_from_member_queue_clause(viewer, "l", 2);
+        let sql = format!(
+            "SELECT COUNT(*) FROM leads l WHERE l.id = $1 AND {}",
+            clause.sql
+        );
+        let (n,): (i64,) = on_db!(self, pool => {
+            let q = sqlx::query_as(&sql).bind(id.0);
+            bind_scope!(q, clause).fetch_one(pool).await
+        })?;
         Ok(n > 0)
     }
 

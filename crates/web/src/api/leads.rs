@@ -142,7 +142,7 @@ pub async fn create(
         (None, None, None) => Assignment::Unassigned,
         (Some(q), None, None) => Assignment::Queue(q),
         (None, Some(p), None) => Assignment::Partner(p),
-        (None, _, Some(u)) => Assignment::User(u),
+        (None, None, Some(u)) => Assignment::User(u),
         _ => return Err(DomainError::field("queue_id", "error-one-destination").into()),
     };
     let lead = state

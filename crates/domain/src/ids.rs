@@ -63,3 +63,19 @@ id_type!(
     /// A claim rule that limits what partners may hold.
     ClaimRuleId
 );
+id_type!(
+    /// A customer company a partner sells to.
+    AccountId
+);
+id_type!(
+    /// A person at a customer company.
+    ContactId
+);
+id_type!(
+    /// A deal in progress: an amount, a stage, a close date.
+    OpportunityId
+);
+id_type!(
+    /// A deal a partner registered for the vendor's approval.
+    RegistrationId
+);

@@ -27,7 +27,10 @@ pub use branding::{Branding, Colour};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use email::EmailAddress;
 pub use error::{DomainError, FieldErrors};
-pub use ids::{ClaimRuleId, InvitationId, LeadId, PartnerId, QueueId, UserId};
+pub use ids::{
+    AccountId, ClaimRuleId, ContactId, InvitationId, LeadId, OpportunityId, PartnerId, QueueId,
+    RegistrationId, UserId,
+};
 pub use locale::Locale;
 pub use role::Role;
 pub use tier::Tier;

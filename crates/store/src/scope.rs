@@ -113,6 +113,52 @@ pub fn lead_clause(viewer: &Viewer, alias: &str, param_no: usize) -> ScopeClause
     }
 }
 
+/// Accounts, contacts and opportunities the caller may see, `alias` naming the
+/// table. They belong to the partner that created or converted them (or to
+/// the vendor when `partner_id` is empty): vendor staff see the vendor's and
+/// their partners' records, partner managers their company's, partner users
+/// only those they own.
+pub fn owned_record_clause(viewer: &Viewer, alias: &str, param_no: usize) -> ScopeClause {
+    match (viewer.role, viewer.partner_scope()) {
+        (_, PartnerScope::All) => ScopeClause::open(),
+        (_, PartnerScope::ManagedBy(cm)) => ScopeClause {
+            sql: format!(
+                "({alias}.partner_id IS NULL OR {alias}.partner_id IN \
+                 (SELECT scope_p.id FROM partners scope_p WHERE scope_p.channel_manager_id = ${param_no}))"
+            ),
+            params: vec![cm.0],
+        },
+        (Role::PartnerManager, PartnerScope::Only(partner)) => ScopeClause {
+            sql: format!("{alias}.partner_id = ${param_no}"),
+            params: vec![partner.0],
+        },
+        (_, PartnerScope::Only(partner)) => ScopeClause {
+            sql: format!(
+                "({alias}.partner_id = ${param_no} AND {alias}.owner_id = ${user})",
+                user = param_no + 1
+            ),
+            params: vec![partner.0, viewer.user_id.0],
+        },
+        (_, PartnerScope::Nothing) => ScopeClause::closed(),
+    }
+}
+
+/// Deal registrations the caller may see, `alias` naming the table: vendor
+/// staff those of partners in their scope, partner managers their company's,
+/// partner users those they submitted.
+pub fn registration_clause(viewer: &Viewer, alias: &str, param_no: usize) -> ScopeClause {
+    match (viewer.role, viewer.partner_scope()) {
+        (Role::PartnerUser, PartnerScope::Only(partner)) => ScopeClause {
+            sql: format!(
+                "({alias}.partner_id = ${param_no} AND {alias}.submitted_by = ${user})",
+                user = param_no + 1
+            ),
+            params: vec![partner.0, viewer.user_id.0],
+        },
+        _ => partner_clause(viewer, &format!("{alias}.partner_id"), param_no),
+    }
+}
+
 /// The lead lies in a queue the partner bound to `$param_no` belongs to.
 fn in_member_queue(alias: &str, param_no: usize) -> String {
     format!(
@@ -183,6 +229,36 @@ mod tests {
         let clause = partner_clause(&viewer, "l.partner_id", 3);
         assert_eq!(clause.sql, "l.partner_id = $3");
         assert_eq!(clause.params, vec![partner.0]);
+    }
+
+    #[test]
+    fn partner_users_see_only_records_they_own_in_their_company() {
+        let partner = PartnerId::new();
+        let user = UserId::new();
+        let viewer = Viewer {
+            user_id: user,
+            role: Role::PartnerUser,
+            partner_id: Some(partner),
+        };
+        let clause = owned_record_clause(&viewer, "o", 2);
+        assert_eq!(clause.sql, "(o.partner_id = $2 AND o.owner_id = $3)");
+        assert_eq!(clause.params, vec![partner.0, user.0]);
+        let manager = Viewer {
+            role: Role::PartnerManager,
+            ..viewer
+        };
+        assert_eq!(
+            owned_record_clause(&manager, "o", 2).sql,
+            "o.partner_id = $2"
+        );
+        assert_eq!(
+            registration_clause(&viewer, "r", 1).sql,
+            "(r.partner_id = $1 AND r.submitted_by = $2)"
+        );
+        assert_eq!(
+            registration_clause(&manager, "r", 1).sql,
+            "r.partner_id = $1"
+        );
     }
 
     #[test]

@@ -87,15 +87,49 @@ mod tests {
             .collect()
     }
 
+    /// Each catalogue file (`main.ftl`, and one per part of the portal) in
+    /// one language, by file name.
+    fn catalogue(lang: &str) -> std::collections::BTreeMap<String, BTreeSet<String>> {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("locales")
+            .join(lang);
+        std::fs::read_dir(dir)
+            .expect("locale folder")
+            .map(|entry| entry.expect("locale file").path())
+            .filter(|path| path.extension().is_some_and(|e| e == "ftl"))
+            .map(|path| {
+                let name = path.file_name().unwrap().to_string_lossy().into_owned();
+                (
+                    name,
+                    keys(&std::fs::read_to_string(&path).expect("readable")),
+                )
+            })
+            .collect()
+    }
+
     #[test]
     fn english_and_danish_have_the_same_messages() {
-        let en = keys(include_str!("../locales/en/main.ftl"));
-        let da = keys(include_str!("../locales/da/main.ftl"));
-        let only_en: Vec<_> = en.difference(&da).collect();
-        let only_da: Vec<_> = da.difference(&en).collect();
-        assert!(only_en.is_empty(), "missing in Danish: {only_en:?}");
-        assert!(only_da.is_empty(), "missing in English: {only_da:?}");
-        assert!(en.len() > 50);
+        let en = catalogue("en");
+        let da = catalogue("da");
+        assert_eq!(
+            en.keys().collect::<Vec<_>>(),
+            da.keys().collect::<Vec<_>>(),
+            "the same catalogue files in both languages"
+        );
+        for (file, en_keys) in &en {
+            let da_keys = &da[file];
+            let only_en: Vec<_> = en_keys.difference(da_keys).collect();
+            let only_da: Vec<_> = da_keys.difference(en_keys).collect();
+            assert!(only_en.is_empty(), "{file}: missing in Danish: {only_en:?}");
+            assert!(
+                only_da.is_empty(),
+                "{file}: missing in English: {only_da:?}"
+            );
+        }
+        assert!(en["main.ftl"].len() > 50);
+        let all: Vec<&String> = en.values().flatten().collect();
+        let unique: BTreeSet<&String> = all.iter().copied().collect();
+        assert_eq!(all.len(), unique.len(), "a key is defined in two files");
     }
 
     #[test]

@@ -13,6 +13,7 @@ pub mod db_time;
 pub mod error;
 pub mod invitations;
 pub mod leads;
+pub mod opportunities;
 pub mod outbox;
 pub mod partners;
 pub mod queues;

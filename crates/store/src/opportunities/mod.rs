@@ -7,7 +7,9 @@
 //! their own change (lead conversion, an approved deal registration) do it
 //! with [`insert_opportunity!`], inside their transaction.
 
+pub mod list;
 pub mod stages;
+pub mod summary;
 pub mod timeline;
 
 use openprm_domain::{

@@ -7,9 +7,11 @@
 
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 
+pub mod accounts;
 pub mod branding;
 pub mod claim_rules;
 pub mod clock;
+pub mod contacts;
 pub mod email;
 pub mod error;
 pub mod ids;
@@ -21,6 +23,7 @@ pub mod money;
 pub mod opportunities;
 pub mod opportunity_stages;
 pub mod password;
+mod record_fields;
 pub mod role;
 pub mod throttle;
 pub mod tier;

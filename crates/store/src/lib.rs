@@ -7,8 +7,10 @@
 
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 
+pub mod accounts;
 pub mod audit;
 mod db;
+pub mod contacts;
 pub mod db_time;
 pub mod error;
 pub mod invitations;
@@ -18,6 +20,7 @@ pub mod outbox;
 pub mod partners;
 pub mod queues;
 pub mod recent;
+pub mod record_list;
 pub mod schema;
 pub mod scope;
 pub mod secrets;

@@ -8,7 +8,7 @@ use uuid::Uuid;
 
 use crate::{
     DbTime, Store, StoreError, on_db,
-    scope::{bind_scope, lead_clause, partner_clause},
+    scope::{bind_scope, lead_clause, owned_record_clause, partner_clause},
 };
 
 pub const RECENT_LIMIT: i64 = 10;
@@ -53,6 +53,19 @@ impl Store {
             bind_scope!(q, leads).fetch_all(pool).await
         })?;
         rows.extend(lead_rows);
+        for (kind, table) in [("account", "accounts"), ("contact", "contacts")] {
+            let records = owned_record_clause(viewer, "x", 3);
+            let sql = format!(
+                "SELECT r.record_kind, r.record_id, x.name, r.viewed_at FROM recent_items r JOIN {table} x ON x.id = r.record_id \
+                 WHERE r.user_id = $1 AND r.record_kind = '{kind}' AND {} ORDER BY r.viewed_at DESC LIMIT $2",
+                records.sql
+            );
+            let record_rows: Vec<(String, Uuid, String, DbTime)> = on_db!(self, pool => {
+                let q = sqlx::query_as(&sql).bind(viewer.user_id.0).bind(RECENT_LIMIT);
+                bind_scope!(q, records).fetch_all(pool).await
+            })?;
+            rows.extend(record_rows);
+        }
         rows.sort_by(|a, b| b.3.cmp(&a.3).then(b.1.cmp(&a.1)));
         rows.truncate(RECENT_LIMIT as usize);
         Ok(rows

@@ -393,7 +393,7 @@ impl Store {
 /// A SQLite `GLOB` pattern for text containing `search` in any case: each letter
 /// becomes a set of its cases (`[oO]`, `[øØ]`), and the pattern's own
 /// wildcards are taken literally (`[*]`).
-fn any_case_glob(search: &str) -> String {
+pub(crate) fn any_case_glob(search: &str) -> String {
     let mut pattern = String::from("*");
     for c in search.chars() {
         let mut cases: Vec<char> = vec![c];

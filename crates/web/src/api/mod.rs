@@ -2,7 +2,9 @@
 //! handlers' annotations: a route is added to both at once, so neither can
 //! drift from the other.
 
+pub mod accounts;
 pub mod auth;
+pub mod contacts;
 pub mod extract;
 pub mod leads;
 pub mod me;
@@ -71,6 +73,10 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(leads::decline))
         .routes(routes!(leads::timeline))
         .routes(routes!(leads::add_note))
+        .routes(routes!(accounts::list, accounts::create))
+        .routes(routes!(accounts::get, accounts::update))
+        .routes(routes!(contacts::list, contacts::create))
+        .routes(routes!(contacts::get, contacts::update))
         .routes(routes!(queues::list, queues::create))
         .routes(routes!(queues::set_members))
         .routes(routes!(queues::get_rules, queues::put_rules))

@@ -61,6 +61,9 @@ pub enum DomainError {
     /// A claim rule is full; the refusal names it and what frees it.
     #[error("{0}")]
     ClaimLimitReached(Box<crate::claim_rules::ClaimRefusal>),
+    /// A deal registration cannot be decided as asked; the refusal says why.
+    #[error("{0}")]
+    RegistrationRefused(Box<crate::registrations::DecisionRefusal>),
     #[error("too many attempts; try again in {retry_after_secs} s")]
     RateLimited { retry_after_secs: u64 },
     /// The request is well-formed but not acceptable as a whole (message-catalogue key).

@@ -24,6 +24,7 @@ pub mod opportunities;
 pub mod opportunity_stages;
 pub mod password;
 mod record_fields;
+pub mod registrations;
 pub mod role;
 pub mod throttle;
 pub mod tier;

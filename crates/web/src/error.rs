@@ -105,6 +105,10 @@ impl AppError {
                         "error-claim-limit-reached",
                     )
                 },
+                DomainError::RegistrationRefused(refusal) => ErrorParts {
+                    detail: Some(refusal.to_string()),
+                    ..plain(StatusCode::CONFLICT, refusal.code(), refusal.message_key())
+                },
                 DomainError::VersionConflict => plain(
                     StatusCode::PRECONDITION_FAILED,
                     "version_conflict",

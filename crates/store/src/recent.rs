@@ -66,6 +66,17 @@ impl Store {
             })?;
             rows.extend(record_rows);
         }
+        let opportunities = crate::scope::owned_record_clause(viewer, "o", 3);
+        let sql = format!(
+            "SELECT r.record_kind, r.record_id, o.name, r.viewed_at FROM recent_items r JOIN opportunities o ON o.id = r.record_id \
+             WHERE r.user_id = $1 AND r.record_kind = 'opportunity' AND {} ORDER BY r.viewed_at DESC LIMIT $2",
+            opportunities.sql
+        );
+        let opportunity_rows: Vec<(String, Uuid, String, DbTime)> = on_db!(self, pool => {
+            let q = sqlx::query_as(&sql).bind(viewer.user_id.0).bind(RECENT_LIMIT);
+            bind_scope!(q, opportunities).fetch_all(pool).await
+        })?;
+        rows.extend(opportunity_rows);
         rows.sort_by(|a, b| b.3.cmp(&a.3).then(b.1.cmp(&a.1)));
         rows.truncate(RECENT_LIMIT as usize);
         Ok(rows

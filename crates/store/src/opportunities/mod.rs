@@ -282,7 +282,7 @@ impl Store {
             let q = sqlx::query_as(&sql).bind(id.0);
             bind_scope!(q, clause).fetch_optional(pool).await
         })?;
-        row.ok_or_else(|| DomainError::field("account_id", "error-account-unknown").into())
+        row.ok_or_else(|| DomainError::field("account_id", "opportunity-error-account-unknown").into())
     }
 
     /// One of `partner`'s active people the caller may see, to own an
@@ -293,7 +293,7 @@ impl Store {
         partner: PartnerId,
         owner: UserId,
     ) -> Result<String, StoreError> {
-        let unknown = || StoreError::from(DomainError::field("owner_id", "error-owner-unknown"));
+        let unknown = || StoreError::from(DomainError::field("owner_id", "opportunity-error-owner-unknown"));
         let user = self.user(viewer, owner).await.map_err(|e| match e {
             StoreError::Domain(DomainError::NotFound) => unknown(),
             other => other,
@@ -322,7 +322,7 @@ impl Store {
         let partner = account
             .partner_id
             .map(PartnerId)
-            .ok_or_else(|| DomainError::field("account_id", "error-account-no-partner"))?;
+            .ok_or_else(|| DomainError::field("account_id", "opportunity-error-account-no-partner"))?;
         let owner = match (viewer.role, owner_id) {
             (Role::PartnerUser, None) => viewer.user_id,
             (Role::PartnerUser, Some(u)) if u == viewer.user_id => u,
@@ -378,7 +378,7 @@ impl Store {
         if let Some(moved) = reassignment.account_id.filter(|a| *a != current.account_id) {
             let target = self.account_for_opportunity(viewer, moved).await?;
             if target.partner_id != current.partner_id.map(|p| p.0) {
-                return Err(DomainError::field("account_id", "error-account-other-partner").into());
+                return Err(DomainError::field("account_id", "opportunity-error-account-other-partner").into());
             }
             changed.push((
                 "account",
@@ -397,7 +397,7 @@ impl Store {
             }
             let partner = current
                 .partner_id
-                .ok_or_else(|| DomainError::field("owner_id", "error-owner-unknown"))?;
+                .ok_or_else(|| DomainError::field("owner_id", "opportunity-error-owner-unknown"))?;
             let name = self.owner_of_partner(viewer, partner, new_owner).await?;
             changed.push(("owner", current.owner_name.clone(), Some(name)));
             owner = Some(new_owner);

@@ -8,6 +8,7 @@ pub mod contacts;
 pub mod extract;
 pub mod leads;
 pub mod me;
+pub mod opportunities;
 pub mod partners;
 pub mod queues;
 pub mod settings;
@@ -77,6 +78,11 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(accounts::get, accounts::update))
         .routes(routes!(contacts::list, contacts::create))
         .routes(routes!(contacts::get, contacts::update))
+        .routes(routes!(opportunities::list, opportunities::create))
+        .routes(routes!(opportunities::get, opportunities::update))
+        .routes(routes!(opportunities::timeline))
+        .routes(routes!(opportunities::add_note))
+        .routes(routes!(opportunities::stages, opportunities::put_stages))
         .routes(routes!(queues::list, queues::create))
         .routes(routes!(queues::set_members))
         .routes(routes!(queues::get_rules, queues::put_rules))

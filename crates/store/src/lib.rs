@@ -20,6 +20,7 @@ pub mod outbox;
 pub mod partners;
 pub mod queues;
 pub mod recent;
+pub mod related;
 pub mod record_list;
 pub mod schema;
 pub mod scope;

@@ -53,8 +53,26 @@ pub fn router(state: AppState) -> Router {
         .route("/leads/{id}/decline", post(pages::leads::show::decline))
         .route("/leads/{id}/notes", post(pages::leads::show::add_note))
         .route("/opportunities", get(pages::tabs::opportunities))
-        .route("/accounts", get(pages::tabs::accounts))
-        .route("/contacts", get(pages::tabs::contacts))
+        .route(
+            "/accounts",
+            get(pages::accounts::list::accounts).post(pages::accounts::account::create),
+        )
+        .route("/accounts/new", get(pages::accounts::account::new))
+        .route("/accounts/{id}", get(pages::accounts::account::show))
+        .route(
+            "/accounts/{id}/edit",
+            get(pages::accounts::account::edit).post(pages::accounts::account::save),
+        )
+        .route(
+            "/contacts",
+            get(pages::accounts::list::contacts).post(pages::accounts::contact::create),
+        )
+        .route("/contacts/new", get(pages::accounts::contact::new))
+        .route("/contacts/{id}", get(pages::accounts::contact::show))
+        .route(
+            "/contacts/{id}/edit",
+            get(pages::accounts::contact::edit).post(pages::accounts::contact::save),
+        )
         .route("/resources", get(pages::tabs::resources))
         .route("/dashboard", get(pages::tabs::dashboard))
         .route(

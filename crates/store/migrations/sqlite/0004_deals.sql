@@ -119,11 +119,13 @@ CREATE TABLE deal_registrations (
     submitted_by      BLOB    NOT NULL REFERENCES users (id),
     company_name      TEXT    NOT NULL,
     company_domain    TEXT,
+    -- The company name as conflict matching normalises it (`Nordlys A/S` -> `nordlys`).
+    company_key       TEXT    NOT NULL,
     contact_name      TEXT,
     contact_email     TEXT,
     contact_phone     TEXT,
     product_interest  TEXT    NOT NULL,
-    amount_minor      INTEGER NOT NULL,
+    amount_minor      INTEGER NOT NULL CHECK (amount_minor > 0),
     currency          TEXT    NOT NULL,
     close_date        TEXT    NOT NULL,
     description       TEXT,
@@ -142,6 +144,7 @@ CREATE TABLE deal_registrations (
 CREATE INDEX deal_registrations_partner ON deal_registrations (partner_id, created_at, id);
 CREATE INDEX deal_registrations_status ON deal_registrations (status, created_at, id);
 CREATE INDEX deal_registrations_domain ON deal_registrations (company_domain);
+CREATE INDEX deal_registrations_key ON deal_registrations (company_key);
 CREATE INDEX deal_registrations_contact ON deal_registrations (contact_email);
 CREATE INDEX deal_registrations_protected ON deal_registrations (protected_until)
     WHERE status = 'approved' AND lapsed_at IS NULL;

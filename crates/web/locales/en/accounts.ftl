@@ -4,3 +4,60 @@ error-domain-invalid = Use a domain such as nordlys.dk.
 error-website-invalid = Use a web address such as https://nordlys.dk.
 error-account-unknown = Choose an account you can see, of the same company.
 error-owner-not-of-partner = The owner must be one of this partner's users.
+
+## Lists
+accounts-new = New account
+accounts-create = Create account
+accounts-view-all = All accounts
+accounts-view-mine = My accounts
+accounts-empty = No accounts yet. Create one, or convert a qualified lead.
+accounts-search-placeholder = Name or domain
+accounts-place = Location
+accounts-vendor-owned = Vendor
+contacts-new = New contact
+contacts-create = Create contact
+contacts-view-all = All contacts
+contacts-view-mine = My contacts
+contacts-empty = No contacts yet. Add one from an account, or convert a lead.
+contacts-search-placeholder = Name, e-mail or title
+records-empty-filtered = Nothing matches this search.
+records-conflict-intro = Someone else saved this record after you opened it. Their values now:
+
+## Account fields and page
+account-field-name = Name
+account-field-domain = Domain
+account-field-website = Website
+account-field-phone = Phone
+account-field-industry = Industry
+account-field-city = City
+account-field-country = Country
+account-field-description = Description
+account-field-owner = Owner
+account-field-partner = Partner
+account-edit-title = Edit account
+account-edit-heading = Edit { $name }
+account-related-contacts = Related contacts
+account-no-contacts = No contacts on this account yet.
+account-more-contacts = Show all contacts
+account-related-opportunities = Opportunities
+account-no-opportunities = No opportunities on this account yet.
+account-opportunity-name = Opportunity
+account-opportunity-stage = Stage
+account-opportunity-amount = Amount
+account-opportunity-close = Close date
+account-converted-leads = Converted leads
+account-no-converted-leads = No leads were converted into this account.
+
+## Contact fields and page
+contact-field-name = Name
+contact-field-account = Account
+contact-field-title = Title
+contact-field-email = E-mail
+contact-field-phone = Phone
+contact-field-country = Country
+contact-field-description = Description
+contact-no-account = No account
+contact-edit-title = Edit contact
+contact-edit-heading = Edit { $name }
+contact-converted-from = Converted from
+contact-converted-lead = The lead

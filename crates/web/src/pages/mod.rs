@@ -1,6 +1,7 @@
 //! The server-rendered UI: one file per page, sharing the page chrome (branding,
 //! tabs, Recent Items) built here.
 
+pub mod accounts;
 pub mod admin;
 pub mod admin_leads;
 mod chrome;

@@ -63,7 +63,5 @@ macro_rules! tab_handler {
 }
 
 tab_handler!(opportunities, "opportunities");
-tab_handler!(accounts, "accounts");
-tab_handler!(contacts, "contacts");
 tab_handler!(resources, "resources");
 tab_handler!(dashboard, "dashboard");

@@ -1,0 +1,162 @@
+//! The Accounts and Contacts tabs (spec flow 10): lists with search and keyset
+//! pages, detail pages with related records, New, Edit and Save; and
+//! converting a lead (flow 8) in [`convert`].
+//!
+//! Both kinds share one list template and one form template; what they share
+//! in code lives here: a form field as the template draws it, the values a
+//! form carries to detect someone else's change, and the tab check.
+
+pub mod account;
+pub mod contact;
+pub mod list;
+
+use std::collections::BTreeMap;
+
+use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
+use openprm_domain::DomainError;
+
+use crate::{AppState, auth::Caller, error::AppError, pages::chrome::visible_tabs};
+
+/// Records on one page of a list.
+pub const PAGE_SIZE: u32 = 25;
+
+/// One input of a record form, as the template draws it.
+pub struct FormField {
+    /// The form name (`name`, `domain`, …); the element id is `f-<name>`.
+    pub name: &'static str,
+    pub label: String,
+    pub value: String,
+    /// `text`, `email`, `tel`, `url`, `textarea` or `select`.
+    pub kind: &'static str,
+    pub max: usize,
+    /// For `select`: (value, label); the first is the empty choice.
+    pub options: Vec<(String, String)>,
+    pub error: Option<String>,
+    /// Spans the whole form's width.
+    pub wide: bool,
+}
+
+impl FormField {
+    pub fn new(
+        name: &'static str,
+        label: String,
+        value: &str,
+        kind: &'static str,
+        max: usize,
+        errors: &BTreeMap<String, String>,
+    ) -> FormField {
+        FormField {
+            name,
+            label,
+            value: value.to_owned(),
+            kind,
+            max,
+            options: Vec::new(),
+            error: errors.get(name).cloned(),
+            wide: kind == "textarea",
+        }
+    }
+}
+
+/// A field someone else changed while the user edited: its label and value now.
+pub struct TheirChange {
+    pub field: String,
+    pub value: String,
+}
+
+/// Values as a form carries them, opaque to the user: what they saw when they
+/// opened it, to tell them what someone else changed meanwhile.
+pub fn encode(values: &BTreeMap<String, String>) -> String {
+    serde_json::to_vec(values)
+        .map(|json| URL_SAFE_NO_PAD.encode(json))
+        .unwrap_or_default()
+}
+
+pub fn decode(original: &str) -> Option<BTreeMap<String, String>> {
+    let json = URL_SAFE_NO_PAD.decode(original.as_bytes()).ok()?;
+    serde_json::from_slice(&json).ok()
+}
+
+/// The fields whose values differ between what the user saw and what is
+/// stored now, labelled; nothing when what they saw is unknown.
+pub fn their_changes(
+    seen: Option<BTreeMap<String, String>>,
+    now: &BTreeMap<String, String>,
+    label: impl Fn(&str) -> String,
+) -> Vec<TheirChange> {
+    let Some(seen) = seen else {
+        return Vec::new();
+    };
+    now.iter()
+        .filter(|(field, value)| seen.get(*field).map(String::as_str).unwrap_or("") != *value)
+        .map(|(field, value)| TheirChange {
+            field: label(field),
+            value: if value.is_empty() {
+                "—".to_owned()
+            } else {
+                value.clone()
+            },
+        })
+        .collect()
+}
+
+/// A tab the admin hid from partners is not there for them at all.
+pub async fn tab_visible(state: &AppState, caller: &Caller, key: &str) -> Result<(), AppError> {
+    let settings = state.store.vendor_settings().await?;
+    if visible_tabs(caller.user.role, &settings.partner_tabs)
+        .iter()
+        .any(|(k, _)| *k == key)
+    {
+        Ok(())
+    } else {
+        Err(DomainError::NotFound.into())
+    }
+}
+
+/// An amount in minor units as people read it: `12,500.00 EUR`.
+pub fn money(amount_minor: Option<i64>, currency: &str) -> String {
+    let Some(minor) = amount_minor else {
+        return "—".to_owned();
+    };
+    let sign = if minor < 0 { "-" } else { "" };
+    let abs = minor.unsigned_abs();
+    let whole = (abs / 100).to_string();
+    let mut grouped = String::new();
+    for (i, c) in whole.chars().enumerate() {
+        if i > 0 && (whole.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(c);
+    }
+    format!("{sign}{grouped}.{:02} {currency}", abs % 100)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn seen_values_survive_the_form_and_changes_are_named() {
+        let seen: BTreeMap<String, String> = [("name", "Nordlys"), ("city", "Aarhus")]
+            .into_iter()
+            .map(|(k, v)| (k.to_owned(), v.to_owned()))
+            .collect();
+        assert_eq!(decode(&encode(&seen)), Some(seen.clone()));
+        assert_eq!(decode("!!"), None);
+        let mut now = seen.clone();
+        now.insert("city".into(), String::new());
+        let changes = their_changes(Some(seen), &now, |f| f.to_uppercase());
+        assert_eq!(changes.len(), 1);
+        assert_eq!(changes[0].field, "CITY");
+        assert_eq!(changes[0].value, "—");
+        assert!(their_changes(None, &now, |f| f.to_owned()).is_empty());
+    }
+
+    #[test]
+    fn money_reads_in_minor_units() {
+        assert_eq!(money(Some(1_250_000), "EUR"), "12,500.00 EUR");
+        assert_eq!(money(Some(5), "DKK"), "0.05 DKK");
+        assert_eq!(money(Some(-100_000_000), "EUR"), "-1,000,000.00 EUR");
+        assert_eq!(money(None, "EUR"), "—");
+    }
+}

@@ -9,8 +9,8 @@
 
 pub mod accounts;
 pub mod audit;
-mod db;
 pub mod contacts;
+mod db;
 pub mod db_time;
 pub mod error;
 pub mod invitations;
@@ -22,6 +22,7 @@ pub mod queues;
 pub mod recent;
 pub mod related;
 pub mod record_list;
+pub mod registrations;
 pub mod schema;
 pub mod scope;
 pub mod secrets;

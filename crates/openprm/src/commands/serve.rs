@@ -1,17 +1,20 @@
 //! `openprm serve` and `openprm demo`: run the portal until Ctrl-C or SIGTERM.
 //!
 //! Start-up order: migrate, bind (so a port in use fails before anything
-//! else), seed the demo data when asked, start the e-mail worker and the
-//! stale-claim job, serve. On a signal the server stops taking connections and
-//! finishes the requests in flight, the worker finishes the message in hand,
-//! the stale-claim job stops (each lead it handles is one transaction), and
-//! the pools close.
+//! else), seed the demo data when asked, start the e-mail worker, the
+//! stale-claim job and the registration-protection job, serve. On a signal
+//! the server stops taking connections and finishes the requests in flight,
+//! the worker finishes the message in hand, the two jobs stop (each record
+//! they handle is one transaction), and the pools close.
 
 use std::{net::SocketAddr, sync::Arc, time::Duration};
 
 use anyhow::Context;
-use openprm_jobs::{MailConfig, StaleClaimJob};
-use openprm_web::{AppState, WebConfig, services::stale_claims};
+use openprm_jobs::{MailConfig, RegistrationProtectionJob, StaleClaimJob};
+use openprm_web::{
+    AppState, WebConfig,
+    services::{registrations, stale_claims},
+};
 use tokio::{net::TcpListener, sync::watch};
 use tracing::{info, warn};
 
@@ -70,6 +73,12 @@ pub async fn run(config: &Config, with_demo: bool) -> Result<(), CliError> {
             .with_outbox_waker(waker.clone()),
         stopped(stop_rx.clone()),
     );
+    // Likewise the reminders before a deal registration's protection ends.
+    let protections = openprm_jobs::spawn_registration_protection_job(
+        RegistrationProtectionJob::new(store.clone(), registrations::registration_mail(&base_url))
+            .with_outbox_waker(waker.clone()),
+        stopped(stop_rx.clone()),
+    );
 
     let mut termination = Termination::install().context("cannot listen for Ctrl-C and SIGTERM")?;
     let signal_tx = stop_tx.clone();
@@ -108,6 +117,12 @@ pub async fn run(config: &Config, with_demo: bool) -> Result<(), CliError> {
         .is_err()
     {
         warn!("the stale-claim job did not stop in time");
+    }
+    if tokio::time::timeout(WORKER_TIMEOUT, protections)
+        .await
+        .is_err()
+    {
+        warn!("the registration-protection job did not stop in time");
     }
     if tokio::time::timeout(WORKER_TIMEOUT, worker).await.is_err() {
         warn!("the e-mail worker did not stop in time; undelivered messages stay in the outbox");

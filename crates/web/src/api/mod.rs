@@ -11,6 +11,7 @@ pub mod me;
 pub mod opportunities;
 pub mod partners;
 pub mod queues;
+pub mod registrations;
 pub mod settings;
 pub mod users;
 
@@ -78,6 +79,11 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(accounts::get, accounts::update))
         .routes(routes!(contacts::list, contacts::create))
         .routes(routes!(contacts::get, contacts::update))
+        .routes(routes!(registrations::list, registrations::create))
+        .routes(routes!(registrations::get))
+        .routes(routes!(registrations::approve))
+        .routes(routes!(registrations::reject))
+        .routes(routes!(registrations::get_settings, registrations::put_settings))
         .routes(routes!(opportunities::list, opportunities::create))
         .routes(routes!(opportunities::get, opportunities::update))
         .routes(routes!(opportunities::timeline))

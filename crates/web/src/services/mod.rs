@@ -3,5 +3,6 @@
 
 pub mod invitations;
 pub mod passwords;
+pub mod registrations;
 pub mod sign_in;
 pub mod stale_claims;

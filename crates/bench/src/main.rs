@@ -4,6 +4,11 @@
 //! against the same claims straight through the store, and the server's peak
 //! memory. See `docs/BENCHMARKS.md` for how to read and rerun it.
 
+/// The allocator `openprm` itself uses, so the in-process server is measured
+/// as it ships.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 mod claims;
 mod db;
 mod load;

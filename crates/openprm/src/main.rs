@@ -2,6 +2,14 @@
 //! binary. Parses the command line, resolves the configuration, installs
 //! logging and hands over to the subcommand.
 
+/// Every request allocates and frees many small buffers (rows, JSON, headers,
+/// and SQLite's copy of every value it hands over) on a handful of threads at
+/// once; mimalloc does that with far less locking and fragmentation than the
+/// system allocator. Its `override` feature routes SQLite's C allocations to
+/// it as well.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 mod cli;
 mod commands;
 mod config;

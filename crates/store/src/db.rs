@@ -87,7 +87,11 @@ impl Store {
                 .journal_mode(SqliteJournalMode::Wal)
                 .synchronous(SqliteSynchronous::Normal)
                 .foreign_keys(true)
-                .busy_timeout(Duration::from_secs(10));
+                .busy_timeout(Duration::from_secs(10))
+                // Room for the largest list page (200 rows and one to look
+                // ahead), so the connection's thread hands a page over without
+                // stopping to wait for the reader half-way.
+                .row_buffer_size(256);
             let pool = SqlitePoolOptions::new()
                 .max_connections(max_connections)
                 .acquire_timeout(Duration::from_secs(10))

@@ -54,11 +54,48 @@ impl<'q> Encode<'q, Sqlite> for DbTime {
 impl<'r> Decode<'r, Sqlite> for DbTime {
     fn decode(value: SqliteValueRef<'r>) -> Result<Self, BoxDynError> {
         let text = <&str as Decode<Sqlite>>::decode(value)?;
+        if let Some(time) = parse_fixed_width(text) {
+            return Ok(DbTime(time));
+        }
         let parsed = OffsetDateTime::parse(text, SQLITE_FORMAT).or_else(|_| {
             OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339)
         })?;
         Ok(DbTime::from(parsed))
     }
+}
+
+/// Reads the text this type writes (`2026-11-27T09:00:00.000000Z`) by its fixed
+/// positions. A list page decodes a few hundred of these, and the general
+/// parser costs more than the query; anything else falls back to it.
+fn parse_fixed_width(text: &str) -> Option<OffsetDateTime> {
+    let b = text.as_bytes();
+    if b.len() != 27
+        || b[4] != b'-'
+        || b[7] != b'-'
+        || b[10] != b'T'
+        || b[13] != b':'
+        || b[16] != b':'
+        || b[19] != b'.'
+        || b[26] != b'Z'
+    {
+        return None;
+    }
+    let num = |from: usize, to: usize| -> Option<u32> {
+        b[from..to].iter().try_fold(0u32, |n, &c| {
+            c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0'))
+        })
+    };
+    let year = i32::try_from(num(0, 4)?).ok()?;
+    let month = time::Month::try_from(u8::try_from(num(5, 7)?).ok()?).ok()?;
+    let date = time::Date::from_calendar_date(year, month, u8::try_from(num(8, 10)?).ok()?).ok()?;
+    let time = time::Time::from_hms_micro(
+        u8::try_from(num(11, 13)?).ok()?,
+        u8::try_from(num(14, 16)?).ok()?,
+        u8::try_from(num(17, 19)?).ok()?,
+        num(20, 26)?,
+    )
+    .ok()?;
+    Some(date.with_time(time).assume_utc())
 }
 
 impl Type<Postgres> for DbTime {
@@ -97,6 +134,29 @@ mod tests {
         let b = later.format(SQLITE_FORMAT).unwrap_or_default();
         assert_eq!(a, "2026-11-27T09:00:00.000000Z");
         assert!(a < b);
+    }
+
+    #[test]
+    fn fixed_width_reader_agrees_with_the_general_parser() {
+        for text in [
+            "2026-11-27T09:00:00.000000Z",
+            "1999-12-31T23:59:59.999999Z",
+            "2028-02-29T00:00:00.000001Z",
+        ] {
+            let general =
+                OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339).ok();
+            assert!(general.is_some());
+            assert_eq!(parse_fixed_width(text), general, "{text}");
+        }
+        for text in [
+            "2026-02-30T09:00:00.000000Z",
+            "2026-11-27T24:00:00.000000Z",
+            "2026-11-27 09:00:00.000000Z",
+            "2026-11-27T09:00:00Z",
+            "2026-1a-27T09:00:00.000000Z",
+        ] {
+            assert_eq!(parse_fixed_width(text), None, "{text}");
+        }
     }
 
     #[test]

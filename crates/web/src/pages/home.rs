@@ -48,6 +48,8 @@ pub struct HomePage {
     pub queues: Vec<QueueLink>,
     /// Why an Accept pressed on Home was refused.
     pub notice: Option<Notice>,
+    /// Vendor staff: deal registrations awaiting a decision.
+    pub registrations: super::registrations::HomeRegistrations,
 }
 
 /// Renders Home, with a notice above it when an Accept was refused.
@@ -106,7 +108,10 @@ pub async fn page(
             .map(|lead| LeadRow::new(lead, &viewer, &labels))
             .collect();
     }
+    let registrations =
+        super::registrations::HomeRegistrations::load(state, caller, chrome.t).await?;
     let mut response = render(&HomePage {
+        registrations,
         chrome,
         company,
         partners,

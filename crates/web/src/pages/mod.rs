@@ -14,6 +14,7 @@ pub mod leads;
 pub mod login;
 pub mod partners;
 pub mod password;
+pub mod registrations;
 pub mod tabs;
 
 pub use chrome::{Chrome, Tab};

@@ -20,6 +20,16 @@ pub struct RecentItem {
     pub title: String,
 }
 
+impl RecentItem {
+    /// The record's page: `/leads/…`, `/accounts/…`, `/opportunities/…`.
+    pub fn href(&self) -> String {
+        match self.kind.as_str() {
+            "opportunity" => format!("/opportunities/{}", self.id),
+            kind => format!("/{kind}s/{}", self.id),
+        }
+    }
+}
+
 impl Store {
     pub async fn touch_recent(&self, user: UserId, kind: &str, id: Uuid) -> Result<(), StoreError> {
         let now = DbTime::from(self.now());

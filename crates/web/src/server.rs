@@ -39,24 +39,6 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/language", post(pages::language::submit))
         .route(
-            "/deal-registrations",
-            get(pages::registrations::list::show).post(pages::registrations::new::create),
-        )
-        .route("/deal-registrations/new", get(pages::registrations::new::new))
-        .route("/deal-registrations/{id}", get(pages::registrations::show::show))
-        .route(
-            "/deal-registrations/{id}/approve",
-            post(pages::registrations::show::approve),
-        )
-        .route(
-            "/deal-registrations/{id}/reject",
-            post(pages::registrations::show::reject),
-        )
-        .route(
-            "/admin/deal-registration",
-            get(pages::registrations::settings::show).post(pages::registrations::settings::save),
-        )
-        .route(
             "/leads",
             get(pages::leads::list::show).post(pages::leads::edit::create),
         )
@@ -70,7 +52,20 @@ pub fn router(state: AppState) -> Router {
         .route("/leads/{id}/release", post(pages::leads::show::release))
         .route("/leads/{id}/decline", post(pages::leads::show::decline))
         .route("/leads/{id}/notes", post(pages::leads::show::add_note))
-        .route("/opportunities", get(pages::tabs::opportunities))
+        .route(
+            "/opportunities",
+            get(pages::opportunities::list::show).post(pages::opportunities::edit::create),
+        )
+        .route("/opportunities/new", get(pages::opportunities::edit::new))
+        .route("/opportunities/{id}", get(pages::opportunities::show::show))
+        .route(
+            "/opportunities/{id}/edit",
+            get(pages::opportunities::edit::edit).post(pages::opportunities::edit::save),
+        )
+        .route(
+            "/opportunities/{id}/notes",
+            post(pages::opportunities::show::add_note),
+        )
         .route(
             "/accounts",
             get(pages::accounts::list::accounts).post(pages::accounts::account::create),
@@ -155,6 +150,10 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/admin/lead-statuses",
             get(pages::admin_leads::lead_statuses).post(pages::admin_leads::save_lead_statuses),
+        )
+        .route(
+            "/admin/opportunity-stages",
+            get(pages::admin_opportunities::show).post(pages::admin_opportunities::save),
         )
         .route("/static/app.css", get(assets::app_css));
     let limit = state.config.body_limit;

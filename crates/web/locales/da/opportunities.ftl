@@ -70,7 +70,7 @@ opportunity-timeline-someone = En anden
 
 opportunities-home-pipeline = Pipeline i alt
 opportunities-home-pipeline-vendor = Dine partneres åbne salgsmuligheder efter fase
-opportunities-home-deals = { $count ->
+opportunities-home-deals = { $plural ->
     [one] 1 aftale
    *[other] { $count } aftaler
 }

@@ -70,7 +70,7 @@ opportunity-timeline-someone = Someone
 
 opportunities-home-pipeline = Pipeline total
 opportunities-home-pipeline-vendor = Open opportunities of your partners by stage
-opportunities-home-deals = { $count ->
+opportunities-home-deals = { $plural ->
     [one] 1 deal
    *[other] { $count } deals
 }

@@ -48,8 +48,8 @@ pub struct HomePage {
     pub queues: Vec<QueueLink>,
     /// Why an Accept pressed on Home was refused.
     pub notice: Option<Notice>,
-    /// Vendor staff: deal registrations awaiting a decision.
-    pub registrations: super::registrations::HomeRegistrations,
+    /// Open opportunities by stage, the pipeline total, deals closing this month.
+    pub opportunities: super::opportunities::HomeOpportunities,
 }
 
 /// Renders Home, with a notice above it when an Accept was refused.
@@ -108,10 +108,10 @@ pub async fn page(
             .map(|lead| LeadRow::new(lead, &viewer, &labels))
             .collect();
     }
-    let registrations =
-        super::registrations::HomeRegistrations::load(state, caller, chrome.t).await?;
+    let opportunities =
+        super::opportunities::HomeOpportunities::load(state, caller, chrome.t).await?;
     let mut response = render(&HomePage {
-        registrations,
+        opportunities,
         chrome,
         company,
         partners,

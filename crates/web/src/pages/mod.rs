@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod admin;
 pub mod admin_leads;
+pub mod admin_opportunities;
 mod chrome;
 mod error_page;
 mod extract;
@@ -12,9 +13,9 @@ pub mod invitation;
 pub mod language;
 pub mod leads;
 pub mod login;
+pub mod opportunities;
 pub mod partners;
 pub mod password;
-pub mod registrations;
 pub mod tabs;
 
 pub use chrome::{Chrome, Tab};

@@ -62,6 +62,5 @@ macro_rules! tab_handler {
     };
 }
 
-tab_handler!(opportunities, "opportunities");
 tab_handler!(resources, "resources");
 tab_handler!(dashboard, "dashboard");

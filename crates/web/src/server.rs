@@ -39,6 +39,24 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/language", post(pages::language::submit))
         .route(
+            "/deal-registrations",
+            get(pages::registrations::list::show).post(pages::registrations::new::create),
+        )
+        .route("/deal-registrations/new", get(pages::registrations::new::new))
+        .route("/deal-registrations/{id}", get(pages::registrations::show::show))
+        .route(
+            "/deal-registrations/{id}/approve",
+            post(pages::registrations::show::approve),
+        )
+        .route(
+            "/deal-registrations/{id}/reject",
+            post(pages::registrations::show::reject),
+        )
+        .route(
+            "/admin/deal-registration",
+            get(pages::registrations::settings::show).post(pages::registrations::settings::save),
+        )
+        .route(
             "/leads",
             get(pages::leads::list::show).post(pages::leads::edit::create),
         )

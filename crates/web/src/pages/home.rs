@@ -50,6 +50,8 @@ pub struct HomePage {
     pub notice: Option<Notice>,
     /// Open opportunities by stage, the pipeline total, deals closing this month.
     pub opportunities: super::opportunities::HomeOpportunities,
+    /// Vendor staff: deal registrations awaiting a decision.
+    pub registrations: super::registrations::HomeRegistrations,
 }
 
 /// Renders Home, with a notice above it when an Accept was refused.
@@ -110,7 +112,10 @@ pub async fn page(
     }
     let opportunities =
         super::opportunities::HomeOpportunities::load(state, caller, chrome.t).await?;
+    let registrations =
+        super::registrations::HomeRegistrations::load(state, caller, chrome.t).await?;
     let mut response = render(&HomePage {
+        registrations,
         opportunities,
         chrome,
         company,

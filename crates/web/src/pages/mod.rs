@@ -16,6 +16,7 @@ pub mod login;
 pub mod opportunities;
 pub mod partners;
 pub mod password;
+pub mod registrations;
 pub mod tabs;
 
 pub use chrome::{Chrome, Tab};

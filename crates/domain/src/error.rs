@@ -64,6 +64,9 @@ pub enum DomainError {
     /// A deal registration cannot be decided as asked; the refusal says why.
     #[error("{0}")]
     RegistrationRefused(Box<crate::registrations::DecisionRefusal>),
+    /// The lead was converted already; it converts once.
+    #[error("the lead was already converted")]
+    LeadAlreadyConverted,
     #[error("too many attempts; try again in {retry_after_secs} s")]
     RateLimited { retry_after_secs: u64 },
     /// The request is well-formed but not acceptable as a whole (message-catalogue key).

@@ -66,6 +66,10 @@ pub fn validate_statuses(statuses: &[LeadStatus]) -> Result<(), DomainError> {
         if is_converted_key && !status.closed {
             errors.add(&field("closed"), "error-status-converted-fixed");
         }
+        // A converted lead cannot be converted again.
+        if is_converted_key && status.qualified {
+            errors.add(&field("qualified"), "error-status-converted-fixed");
+        }
     }
     if !statuses.iter().any(|s| s.key == CONVERTED_KEY) {
         errors.add("statuses", "error-status-converted-required");
@@ -90,6 +94,7 @@ pub fn in_order(statuses: &[LeadStatus]) -> Vec<LeadStatus> {
             label_da: s.label_da.trim().to_owned(),
             closed: s.closed,
             converted: s.converted,
+            qualified: s.qualified,
             position: i32::try_from((n + 1) * 10).unwrap_or(i32::MAX),
         })
         .collect()

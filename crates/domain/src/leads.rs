@@ -119,6 +119,9 @@ pub struct LeadStatus {
     pub closed: bool,
     /// The one status conversion sets; not selectable by hand.
     pub converted: bool,
+    /// A lead in this status may be converted (spec flow 8).
+    #[serde(default)]
+    pub qualified: bool,
     /// Order in pickers and lists, smallest first.
     pub position: i32,
 }
@@ -150,6 +153,7 @@ pub fn default_statuses() -> Vec<LeadStatus> {
         label_da: da.to_owned(),
         closed,
         converted,
+        qualified: key == "qualified",
         position,
     };
     vec![

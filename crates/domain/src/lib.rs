@@ -12,6 +12,7 @@ pub mod branding;
 pub mod claim_rules;
 pub mod clock;
 pub mod contacts;
+pub mod conversion;
 pub mod email;
 pub mod error;
 pub mod ids;

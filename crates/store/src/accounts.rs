@@ -137,7 +137,6 @@ macro_rules! insert_account {
         .await?
     };
 }
-#[allow(unused_imports)]
 pub(crate) use insert_account;
 
 /// One page of a list.

@@ -155,7 +155,6 @@ macro_rules! insert_contact {
         .await?
     };
 }
-#[allow(unused_imports)]
 pub(crate) use insert_contact;
 
 /// One page of a list.

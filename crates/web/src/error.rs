@@ -109,6 +109,11 @@ impl AppError {
                     detail: Some(refusal.to_string()),
                     ..plain(StatusCode::CONFLICT, refusal.code(), refusal.message_key())
                 },
+                DomainError::LeadAlreadyConverted => plain(
+                    StatusCode::CONFLICT,
+                    "lead_already_converted",
+                    "error-lead-already-converted",
+                ),
                 DomainError::VersionConflict => plain(
                     StatusCode::PRECONDITION_FAILED,
                     "version_conflict",

@@ -109,6 +109,10 @@ ALTER TABLE leads ADD COLUMN converted_contact_id UUID REFERENCES contacts (id);
 ALTER TABLE leads ADD COLUMN converted_opportunity_id UUID REFERENCES opportunities (id);
 CREATE INDEX leads_converted_account ON leads (converted_account_id) WHERE converted_account_id IS NOT NULL;
 
+-- The admin marks which lead statuses may be converted; `qualified` starts so.
+ALTER TABLE lead_statuses ADD COLUMN qualified BOOLEAN NOT NULL DEFAULT FALSE;
+UPDATE lead_statuses SET qualified = TRUE WHERE key = 'qualified';
+
 ALTER TABLE vendor_settings ADD COLUMN default_currency TEXT NOT NULL DEFAULT 'EUR';
 ALTER TABLE vendor_settings ADD COLUMN registration_protection_days INTEGER NOT NULL DEFAULT 90;
 ALTER TABLE vendor_settings ADD COLUMN registration_reminder_days INTEGER NOT NULL DEFAULT 14;

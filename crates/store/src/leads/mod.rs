@@ -6,6 +6,7 @@
 
 pub mod claim_rules;
 pub mod claims;
+pub mod convert;
 pub mod list;
 pub mod stale;
 pub mod statuses;
@@ -71,6 +72,14 @@ pub struct Lead {
     #[serde(with = "time::serde::rfc3339::option")]
     #[schema(value_type = Option<String>, format = DateTime)]
     pub claimed_at: Option<OffsetDateTime>,
+    /// Set once the lead is converted; it is read-only from then on.
+    #[serde(with = "time::serde::rfc3339::option")]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub converted_at: Option<OffsetDateTime>,
+    /// What the conversion linked or created.
+    pub converted_account_id: Option<openprm_domain::AccountId>,
+    pub converted_contact_id: Option<openprm_domain::ContactId>,
+    pub converted_opportunity_id: Option<openprm_domain::OpportunityId>,
 }
 
 impl Lead {
@@ -120,6 +129,10 @@ pub(crate) struct LeadRow {
     created_at: DbTime,
     updated_at: DbTime,
     claimed_at: Option<DbTime>,
+    converted_at: Option<DbTime>,
+    converted_account_id: Option<Uuid>,
+    converted_contact_id: Option<Uuid>,
+    converted_opportunity_id: Option<Uuid>,
 }
 
 impl From<LeadRow> for Lead {
@@ -158,13 +171,20 @@ impl From<LeadRow> for Lead {
             created_at: r.created_at.0,
             updated_at: r.updated_at.0,
             claimed_at: r.claimed_at.map(|t| t.0),
+            converted_at: r.converted_at.map(|t| t.0),
+            converted_account_id: r.converted_account_id.map(openprm_domain::AccountId),
+            converted_contact_id: r.converted_contact_id.map(openprm_domain::ContactId),
+            converted_opportunity_id: r
+                .converted_opportunity_id
+                .map(openprm_domain::OpportunityId),
         }
     }
 }
 
 pub(crate) const SELECT_LEAD: &str = "SELECT l.id, l.name, l.company, l.title, l.email, l.phone, l.country, l.postal_code, \
      l.source, l.status, l.rating, l.description, l.queue_id, q.name AS queue_name, l.partner_id, p.name AS partner_name, \
-     l.owner_id, u.name AS owner_name, l.accepted_at, l.version, l.created_at, l.updated_at, l.claimed_at \
+     l.owner_id, u.name AS owner_name, l.accepted_at, l.version, l.created_at, l.updated_at, l.claimed_at, \
+     l.converted_at, l.converted_account_id, l.converted_contact_id, l.converted_opportunity_id \
      FROM leads l LEFT JOIN queues q ON q.id = l.queue_id LEFT JOIN partners p ON p.id = l.partner_id \
      LEFT JOIN users u ON u.id = l.owner_id";
 
@@ -319,7 +339,7 @@ impl Store {
 /// partner manager; nobody edits a lead still waiting in a queue or inbox
 /// (Accept it first) or one that was converted.
 pub fn may_edit(viewer: &Viewer, lead: &Lead) -> Result<(), DomainError> {
-    if lead.status == "converted" {
+    if lead.status == "converted" || lead.converted_at.is_some() {
         return Err(DomainError::Forbidden);
     }
     match viewer.role {

@@ -25,6 +25,7 @@ struct StatusRow {
     label_da: String,
     closed: bool,
     converted: bool,
+    qualified: bool,
     position: i32,
 }
 
@@ -36,7 +37,7 @@ fn cannot_remove(key: &str, message_key: &str) -> StoreError {
 impl Store {
     /// Every status, in the order the picklist shows them.
     pub async fn lead_statuses(&self) -> Result<Vec<LeadStatus>, StoreError> {
-        let sql = "SELECT key, label_en, label_da, closed, converted, position FROM lead_statuses ORDER BY position, key";
+        let sql = "SELECT key, label_en, label_da, closed, converted, qualified, position FROM lead_statuses ORDER BY position, key";
         let rows: Vec<StatusRow> = on_db!(self, pool => sqlx::query_as(sql).fetch_all(pool).await)?;
         Ok(rows
             .into_iter()
@@ -46,6 +47,7 @@ impl Store {
                 label_da: r.label_da,
                 closed: r.closed,
                 converted: r.converted,
+                qualified: r.qualified,
                 position: r.position,
             })
             .collect())
@@ -122,10 +124,10 @@ impl Store {
             }
             for status in &statuses {
                 sqlx::query(
-                    "INSERT INTO lead_statuses (key, label_en, label_da, closed, converted, position) \
-                     VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (key) DO UPDATE SET label_en = excluded.label_en, \
+                    "INSERT INTO lead_statuses (key, label_en, label_da, closed, converted, position, qualified) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (key) DO UPDATE SET label_en = excluded.label_en, \
                      label_da = excluded.label_da, closed = excluded.closed, converted = excluded.converted, \
-                     position = excluded.position",
+                     position = excluded.position, qualified = excluded.qualified",
                 )
                 .bind(&status.key)
                 .bind(&status.label_en)
@@ -133,6 +135,7 @@ impl Store {
                 .bind(status.closed)
                 .bind(status.converted)
                 .bind(status.position)
+                .bind(status.qualified)
                 .execute(&mut *tx)
                 .await?;
             }

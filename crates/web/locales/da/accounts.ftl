@@ -61,3 +61,10 @@ contact-edit-title = Rediger kontakt
 contact-edit-heading = Rediger { $name }
 contact-converted-from = Konverteret fra
 contact-converted-lead = Kundeemnet
+
+## Kundeemnestatusser (admin)
+admin-status-qualified = Kan konverteres
+
+## Konvertering af kundeemner
+error-lead-already-converted = Kundeemnet er allerede konverteret.
+error-lead-not-qualified = Kun et kundeemne med en kvalificeret status kan konverteres.

@@ -61,3 +61,10 @@ contact-edit-title = Edit contact
 contact-edit-heading = Edit { $name }
 contact-converted-from = Converted from
 contact-converted-lead = The lead
+
+## Lead statuses (admin)
+admin-status-qualified = Convertible
+
+## Converting a lead
+error-lead-already-converted = This lead has already been converted.
+error-lead-not-qualified = Only a lead in a qualified status can be converted.

@@ -5,6 +5,7 @@
 pub mod accounts;
 pub mod auth;
 pub mod contacts;
+pub mod convert;
 pub mod extract;
 pub mod leads;
 pub mod me;
@@ -75,6 +76,7 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(leads::decline))
         .routes(routes!(leads::timeline))
         .routes(routes!(leads::add_note))
+        .routes(routes!(convert::convert))
         .routes(routes!(accounts::list, accounts::create))
         .routes(routes!(accounts::get, accounts::update))
         .routes(routes!(contacts::list, contacts::create))

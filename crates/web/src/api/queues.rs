@@ -132,6 +132,8 @@ pub struct StatusInput {
     pub closed: Option<bool>,
     /// Only `converted` is, and it must be. Default: whether the key is `converted`.
     pub converted: Option<bool>,
+    /// Leads in this status may be converted. Default: whether the key is `qualified`.
+    pub qualified: Option<bool>,
     /// Order, smallest first; ties keep the order sent. Default: the place in the list.
     pub position: Option<i32>,
 }
@@ -142,6 +144,7 @@ impl StatusInput {
         LeadStatus {
             closed: self.closed.unwrap_or(is_converted),
             converted: self.converted.unwrap_or(is_converted),
+            qualified: self.qualified.unwrap_or(self.key == "qualified"),
             position: self
                 .position
                 .unwrap_or_else(|| i32::try_from((index + 1) * 10).unwrap_or(i32::MAX)),

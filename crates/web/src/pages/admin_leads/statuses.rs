@@ -35,6 +35,8 @@ pub struct StatusRow {
     pub label_da: String,
     pub closed: bool,
     pub converted: bool,
+    /// Leads in this status may be converted.
+    pub qualified: bool,
     /// Leads in this status.
     pub used: i64,
     pub first: bool,
@@ -94,6 +96,7 @@ async fn page(
             label_da: s.label_da,
             closed: s.closed,
             converted: s.converted,
+            qualified: s.qualified,
         })
         .collect();
     let failed = !errors.is_empty();
@@ -153,6 +156,7 @@ struct RowInput {
     label_en: String,
     label_da: String,
     closed: bool,
+    qualified: bool,
 }
 
 fn rows_sent(pairs: &[(String, String)]) -> Vec<RowInput> {
@@ -170,6 +174,7 @@ fn rows_sent(pairs: &[(String, String)]) -> Vec<RowInput> {
             "label_en" => row.label_en = value.clone(),
             "label_da" => row.label_da = value.clone(),
             "closed" => row.closed = true,
+            "qualified" => row.qualified = true,
             _ => {}
         }
     }
@@ -194,6 +199,7 @@ fn edited(current: &[LeadStatus], sent: &[RowInput]) -> Vec<LeadStatus> {
                 // A converted lead is closed; its box is shown ticked and fixed.
                 closed: row.closed || converted,
                 converted,
+                qualified: row.qualified && !converted,
                 position: 0,
             })
         })
@@ -348,6 +354,7 @@ pub async fn save(
                     label_da: new.label_da.clone(),
                     closed: new.closed,
                     converted: false,
+                    qualified: false,
                     position: 0,
                 };
                 // Before the converted status, which usually ends the list.
@@ -417,12 +424,14 @@ mod tests {
                 label_en: "Sales ready".into(),
                 label_da: "Salgsklar".into(),
                 closed: false,
+                qualified: true,
             },
             RowInput {
                 key: "converted".into(),
                 label_en: "Won".into(),
                 label_da: "Vundet".into(),
                 closed: false,
+                qualified: true,
             },
             RowInput {
                 key: "vanished".into(),

@@ -5,8 +5,10 @@
 //! pages, New, the account page with its related records, Edit with inline
 //! errors, Save and a conflict, Danish labels, and CSRF.
 
-use openprm_domain::{Locale, Role, Tier, accounts::AccountInput, contacts::ContactInput};
-use openprm_store::accounts::Account;
+use openprm_domain::{
+    Locale, Role, Tier, accounts::AccountInput, contacts::ContactInput, leads::LeadInput,
+};
+use openprm_store::{accounts::Account, leads::Assignment};
 use openprm_testkit::app::{TestApp, TestUser};
 use reqwest::Client;
 
@@ -18,6 +20,7 @@ openprm_testkit::test_on_both_stores!(
     contacts_new_from_an_account_edit_and_save,
     danish_users_get_danish_tabs_and_labels,
     forms_need_the_csrf_token,
+    convert_page_suggests_links_and_creates_then_the_lead_shows_its_links,
 );
 
 // ---------------------------------------------------------------------------
@@ -528,4 +531,118 @@ async fn forms_need_the_csrf_token(app: &TestApp) {
     }
     let (_, list) = get(app, &client, "/accounts").await;
     assert_eq!(names(&list), ["Nordlys"]);
+}
+
+async fn convert_page_suggests_links_and_creates_then_the_lead_shows_its_links(app: &TestApp) {
+    let w = world(app).await;
+    let existing = account(app, &w.acme_user, "Nordlys ApS", Some("nordlys.dk")).await;
+    account(app, &w.zenith_user, "Nordlys", Some("nordlys.dk")).await;
+    let statuses = app.store.lead_statuses().await.unwrap();
+    let fields = LeadInput {
+        name: Some("Mette Hansen".into()),
+        company: Some("Nordlys A/S".into()),
+        email: Some("mette@nordlys.dk".into()),
+        status: Some("qualified".into()),
+        ..LeadInput::default()
+    }
+    .parse(None, &statuses)
+    .unwrap();
+    let lead = app
+        .store
+        .create_lead(&w.acme_user.user.viewer(), &fields, Assignment::Unassigned)
+        .await
+        .unwrap();
+    let client = sign_in(app, &w.acme_user).await;
+    let (_, page) = get(app, &client, &format!("/leads/{}", lead.id)).await;
+    assert!(page.contains("id=\"convert-lead\""));
+    let path = format!("/leads/{}/convert", lead.id);
+    let (status, form) = get(app, &client, &path).await;
+    assert_eq!(status, 200);
+    assert!(
+        form.contains(&format!("value=\"{}\"", existing.id)),
+        "the same company is suggested"
+    );
+    assert_eq!(
+        form.matches("type=\"radio\"").count(),
+        2,
+        "another partner's look-alike is not"
+    );
+    assert!(form.contains("value=\"Nordlys A/S – Mette Hansen\""));
+    assert!(form.contains("Also create an opportunity"));
+
+    // Without the token nothing happens; bad input comes back with the input kept.
+    let response = client
+        .post(app.url(&path))
+        .form(&[("account", "new")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 403);
+    let id = existing.id.to_string();
+    let (status, _, html) = post(
+        app,
+        &client,
+        &path,
+        &[
+            ("account", &id),
+            ("create_opportunity", "1"),
+            ("opportunity_name", "Wind"),
+            ("close_date", "2027-01-31"),
+            ("amount", "lots"),
+            ("currency", "DKK"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 422);
+    assert!(html.contains("id=\"f-amount-error\""));
+    assert!(html.contains("value=\"lots\""));
+    let (status, location, _) = post(
+        app,
+        &client,
+        &path,
+        &[
+            ("account", &id),
+            ("create_opportunity", "1"),
+            ("opportunity_name", "Wind"),
+            ("close_date", "2027-01-31"),
+            ("amount", "12500"),
+            ("currency", "DKK"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 303);
+    assert_eq!(location, format!("/leads/{}", lead.id));
+    let (_, page) = get(app, &client, &location).await;
+    assert!(page.contains(&format!("href=\"/accounts/{id}\"")));
+    assert!(page.contains("id=\"converted-contact\""));
+    assert!(page.contains("id=\"converted-opportunity\""));
+    assert!(!page.contains("id=\"edit-lead\""));
+    assert!(!page.contains("id=\"convert-lead\""));
+    assert!(page.contains("Converted the lead"));
+    let (status, _) = get(app, &client, &path).await;
+    assert_eq!(status, 409, "converted once");
+    // The account page lists the contact, the opportunity and the converted lead.
+    let (_, account_page) = get(app, &client, &format!("/accounts/{id}")).await;
+    assert!(
+        account_page[account_page.find("id=\"related-contacts\"").unwrap()..]
+            .contains("Mette Hansen")
+    );
+    assert!(
+        account_page[account_page.find("id=\"related-opportunities\"").unwrap()..].contains("Wind")
+    );
+    assert!(
+        account_page[account_page.find("id=\"converted-leads\"").unwrap()..]
+            .contains(&format!("/leads/{}", lead.id))
+    );
+    // The others' views: Zenith sees nothing of it.
+    let zoe = sign_in(app, &w.zenith_user).await;
+    let (status, _) = get(app, &zoe, &format!("/accounts/{id}")).await;
+    assert_eq!(status, 404);
+    // In Danish.
+    app.store
+        .set_locale(w.acme_user.id(), Locale::Danish)
+        .await
+        .unwrap();
+    let (_, page) = get(app, &client, &location).await;
+    assert!(page.contains("Konverteret"));
 }

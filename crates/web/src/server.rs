@@ -71,6 +71,10 @@ pub fn router(state: AppState) -> Router {
         .route("/leads/{id}/decline", post(pages::leads::show::decline))
         .route("/leads/{id}/notes", post(pages::leads::show::add_note))
         .route(
+            "/leads/{id}/convert",
+            get(pages::accounts::convert::show).post(pages::accounts::convert::submit),
+        )
+        .route(
             "/opportunities",
             get(pages::opportunities::list::show).post(pages::opportunities::edit::create),
         )

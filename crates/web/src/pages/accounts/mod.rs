@@ -8,6 +8,7 @@
 
 pub mod account;
 pub mod contact;
+pub mod convert;
 pub mod list;
 
 use std::collections::BTreeMap;

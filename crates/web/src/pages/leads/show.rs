@@ -62,6 +62,8 @@ pub struct LeadPage {
     pub may_accept: bool,
     pub may_decline: bool,
     pub may_release: bool,
+    /// A qualified lead the caller may edit: the Convert button.
+    pub may_convert: bool,
     /// Where a refused Accept returns: the list the lead is waiting in.
     pub accept_from: String,
     pub reasons: Vec<(String, String)>,
@@ -120,7 +122,7 @@ fn event_view(event: &LeadEvent, labels: &Labels) -> EventView {
             };
             (what, None, None)
         }
-        kind @ ("created" | "claim" | "release" | "accept" | "stale_return") => {
+        kind @ ("created" | "claim" | "release" | "accept" | "stale_return" | "converted") => {
             (t.get(&format!("timeline-{kind}")), None, None)
         }
         other => (other.to_owned(), None, None),
@@ -204,6 +206,11 @@ pub async fn lead_page(
         may_accept: may_accept(&viewer, &lead),
         may_decline: may_decline(&viewer, &lead),
         may_release: may_release(&viewer, &lead),
+        may_convert: state
+            .store
+            .check_lead_convertible(&viewer, &lead)
+            .await
+            .is_ok(),
         accept_from,
         reasons: DeclineReason::ALL
             .into_iter()

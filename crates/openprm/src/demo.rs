@@ -1,15 +1,21 @@
 //! The demo company: Nordlys Software, its channel team, three partner
-//! companies and their people, all signing in with one password; and their
-//! lead pipeline (queues, claim rules and a few hundred leads, in [`leads`]).
+//! companies and their people, all signing in with one password; their
+//! lead pipeline (queues, claim rules and a few hundred leads, in [`leads`]);
+//! and their deals (accounts, contacts, opportunities, converted leads and
+//! deal registrations, in [`deals`]).
 //!
 //! The data is plain constants and [`seed`] walks them through the store's
 //! public functions; every step looks for what it would create first, so a
 //! seed cut short can simply be run again (the leads are added only while
-//! there are none).
+//! there are none, the deals only while there are no accounts).
 
+mod conversions;
+mod customers;
+mod deals;
 mod fake;
 mod leads;
 mod plan;
+mod registered;
 mod words;
 
 use base64::{Engine, engine::general_purpose::STANDARD};
@@ -183,7 +189,9 @@ pub struct Login {
 
 /// Creates whatever of the demo company is missing and answers every demo
 /// login. The caller decides when: `openprm demo` only on a database without users.
-pub async fn seed(store: &Store) -> anyhow::Result<Vec<Login>> {
+/// `base_url` is where the portal answers, for the links in the e-mails the
+/// demo's deal registrations send.
+pub async fn seed(store: &Store, base_url: &str) -> anyhow::Result<Vec<Login>> {
     store.save_vendor_settings(None, &vendor_settings()).await?;
     let mut logins = Vec::new();
     for person in &VENDOR_STAFF {
@@ -198,6 +206,8 @@ pub async fn seed(store: &Store) -> anyhow::Result<Vec<Login>> {
         }
     }
     leads::seed(store).await?;
+    let mail = openprm_web::services::registrations::registration_mail(base_url);
+    deals::seed(store, &*mail).await?;
     Ok(logins)
 }
 
@@ -336,8 +346,20 @@ pub fn logins_table(logins: &[Login], url: &str) -> String {
     for row in &rows {
         out.push_str(&line(row));
     }
+    out.push_str(WHERE_TO_START);
     out
 }
+
+/// Where a newcomer finds each part of the demo, printed under the logins.
+const WHERE_TO_START: &str = "
+Where to start:
+  Oskar Lund (partner user): Leads > My Leads has a qualified lead to Convert;
+    Opportunities > My Opportunities has his deals; a deal registration under review.
+  Mikkel Holm (channel manager): Opportunities > Deal registrations has one waiting
+    for a decision that conflicts with another partner's customer.
+  Astrid Nordlys (admin): every partner's accounts, contacts and opportunities,
+    won and lost, and the registrations approved and rejected.
+";
 
 #[cfg(test)]
 mod tests {

@@ -627,6 +627,7 @@ async fn demo_seeds_an_empty_database_once_then_serves(backend: Backend) {
         "Fjordline IT",
         "Kattegat Systems",
         "Skagen Data",
+        "Where to start",
         running.address.as_str(),
     ] {
         assert!(
@@ -646,6 +647,7 @@ async fn demo_seeds_an_empty_database_once_then_serves(backend: Backend) {
     assert_eq!(response.status().as_u16(), 200);
     let body: serde_json::Value = response.json().await.unwrap();
     assert_eq!(body["must_change_password"], serde_json::Value::Bool(false));
+    demo_deals_are_there_through_the_api(&running.address).await;
     running.stop().await;
 
     let seeded = target.user_count().await;
@@ -700,6 +702,7 @@ async fn demo_seeds_an_empty_database_once_then_serves(backend: Backend) {
     assert_eq!(rules, ["Fair share", "Weekly pace"]);
     let leads = lead_count(&store).await;
     assert!((250..=400).contains(&leads), "{leads} leads");
+    let accounts = account_count(&store).await;
     for kind in ["claim", "field", "note", "accept", "decline", "release"] {
         let sql = format!("SELECT COUNT(*) FROM lead_events WHERE kind = '{kind}'");
         let (n,): (i64,) =
@@ -721,8 +724,187 @@ async fn demo_seeds_an_empty_database_once_then_serves(backend: Backend) {
     assert_eq!(target.user_count().await, seeded);
     let store = target.store().await;
     assert_eq!(lead_count(&store).await, leads);
+    assert_eq!(account_count(&store).await, accounts);
     store.close().await;
     target.close().await;
+}
+
+/// Signs in as a demo login over the API and answers its bearer token.
+async fn demo_token(address: &str, email: &str) -> String {
+    let response = reqwest::Client::new()
+        .post(format!("{address}/api/v1/auth/login"))
+        .json(&serde_json::json!({"email": email, "password": "nordlys-demo-2026"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 200, "{email}");
+    let body: serde_json::Value = response.json().await.unwrap();
+    body["token"].as_str().unwrap().to_owned()
+}
+
+/// `GET address+path` with the token; the JSON answer, which must be 200.
+async fn api_get(address: &str, token: &str, path: &str) -> serde_json::Value {
+    let response = reqwest::Client::new()
+        .get(format!("{address}{path}"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 200, "{path}");
+    response.json().await.unwrap()
+}
+
+fn items<'a>(body: &'a serde_json::Value, key: &str) -> &'a Vec<serde_json::Value> {
+    body[key]
+        .as_array()
+        .unwrap_or_else(|| panic!("no {key} in {body}"))
+}
+
+/// The demo's deals as the admin and a partner user find them over the API:
+/// accounts (some the vendor's own) with contacts, opportunities in every
+/// stage and currency and several closing this month, converted leads linked
+/// to what they became, and registrations pending, approved with protection,
+/// rejected with a reason, and one pending with a conflict.
+async fn demo_deals_are_there_through_the_api(address: &str) {
+    let admin = demo_token(address, "admin@nordlys.example").await;
+    let accounts = api_get(address, &admin, "/api/v1/accounts?limit=200").await;
+    let accounts = items(&accounts, "accounts");
+    assert!(
+        (35..=60).contains(&accounts.len()),
+        "{} accounts",
+        accounts.len()
+    );
+    let vendor_owned = accounts
+        .iter()
+        .filter(|a| a["partner_id"].is_null())
+        .count();
+    assert!(vendor_owned >= 3, "{vendor_owned} of the vendor's own");
+    let contacts = api_get(address, &admin, "/api/v1/contacts?limit=200").await;
+    let contacts = items(&contacts, "contacts");
+    assert!(
+        contacts.len() >= 2 * accounts.len(),
+        "{} contacts",
+        contacts.len()
+    );
+    assert!(
+        contacts.iter().any(|c| c["lead_id"].is_string()),
+        "a contact from a lead"
+    );
+
+    let deals = api_get(address, &admin, "/api/v1/opportunities?view=all&limit=200").await;
+    let deals = items(&deals, "opportunities");
+    assert!(
+        (50..=90).contains(&deals.len()),
+        "{} opportunities",
+        deals.len()
+    );
+    let stages = api_get(address, &admin, "/api/v1/opportunity-stages").await;
+    for stage in stages.as_array().unwrap() {
+        let key = stage["key"].as_str().unwrap();
+        let n = deals.iter().filter(|d| d["stage"] == key).count();
+        assert!(n >= 2, "{n} opportunities in {key}");
+    }
+    for currency in ["DKK", "SEK", "NOK", "EUR"] {
+        assert!(
+            deals.iter().any(|d| d["currency"] == currency),
+            "none in {currency}"
+        );
+    }
+    let closing = api_get(
+        address,
+        &admin,
+        "/api/v1/opportunities?view=closing_this_month&limit=200",
+    )
+    .await;
+    assert!(items(&closing, "opportunities").len() >= 3, "{closing}");
+
+    let converted = api_get(
+        address,
+        &admin,
+        "/api/v1/leads?view=all&status=converted&limit=200",
+    )
+    .await;
+    let converted = items(&converted, "leads");
+    assert!(
+        (10..=20).contains(&converted.len()),
+        "{} converted leads",
+        converted.len()
+    );
+    for lead in converted {
+        assert!(
+            lead["converted_account_id"].is_string() && lead["converted_contact_id"].is_string(),
+            "{lead}"
+        );
+    }
+    let with_deal = converted
+        .iter()
+        .filter(|l| l["converted_opportunity_id"].is_string())
+        .count();
+    assert!(
+        with_deal >= converted.len() - 3 && with_deal < converted.len(),
+        "{with_deal} with an opportunity"
+    );
+
+    let registrations = api_get(
+        address,
+        &admin,
+        "/api/v1/deal-registrations?view=all&limit=200",
+    )
+    .await;
+    let registrations = items(&registrations, "registrations");
+    let of = |status: &str| {
+        registrations
+            .iter()
+            .filter(|r| r["status"] == status)
+            .collect::<Vec<_>>()
+    };
+    assert!(of("pending").len() >= 3, "{registrations:?}");
+    assert!(
+        !of("approved").is_empty()
+            && of("approved")
+                .iter()
+                .all(|r| r["protected_until"].is_string() && r["opportunity_id"].is_string())
+    );
+    assert!(
+        !of("rejected").is_empty()
+            && of("rejected")
+                .iter()
+                .all(|r| r["decision_reason"].as_str().is_some_and(|s| !s.is_empty()))
+    );
+    let mut conflicted = Vec::new();
+    for pending in of("pending") {
+        let id = pending["id"].as_str().unwrap();
+        let detail = api_get(address, &admin, &format!("/api/v1/deal-registrations/{id}")).await;
+        if !detail["conflicts"].as_array().unwrap().is_empty() {
+            conflicted.push((pending["company_name"].clone(), detail["conflicts"].clone()));
+        }
+    }
+    assert_eq!(conflicted.len(), 1, "{conflicted:?}");
+    assert_eq!(conflicted[0].0, "Vestjysk Vindservice");
+    assert!(
+        conflicted[0]
+            .1
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["partner_name"] == "Fjordline IT" && c["record_kind"] == "opportunity"),
+        "{conflicted:?}"
+    );
+
+    // The printed partner user has deals of their own and a lead ready to convert.
+    let oskar = demo_token(address, "oskar.lund@fjordline-it.example").await;
+    let mine = api_get(address, &oskar, "/api/v1/opportunities").await;
+    assert!(items(&mine, "opportunities").len() >= 3, "{mine}");
+    let ready = api_get(address, &oskar, "/api/v1/leads?view=mine&status=qualified").await;
+    assert!(!items(&ready, "leads").is_empty(), "{ready}");
+    let theirs = api_get(address, &oskar, "/api/v1/deal-registrations?view=mine").await;
+    assert!(!items(&theirs, "registrations").is_empty(), "{theirs}");
+    assert!(theirs.get("conflicts").is_none());
+}
+
+async fn account_count(store: &Store) -> i64 {
+    let (n,): (i64,) = openprm_store::on_db!(store, pool => sqlx::query_as("SELECT COUNT(*) FROM accounts").fetch_one(pool).await).unwrap();
+    n
 }
 
 async fn lead_count(store: &Store) -> i64 {

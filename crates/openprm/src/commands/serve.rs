@@ -45,7 +45,7 @@ pub async fn run(config: &Config, with_demo: bool) -> Result<(), CliError> {
     if with_demo {
         if store.user_count().await? == 0 {
             say("Adding the demo company, its partners, their people and their leads…");
-            let logins = demo::seed(&store)
+            let logins = demo::seed(&store, &base_url)
                 .await
                 .context("cannot add the demo data")?;
             say(&demo::logins_table(&logins, &base_url));

@@ -47,7 +47,7 @@ impl Rng {
 }
 
 /// A name as it appears in an e-mail address or a web address.
-fn ascii(text: &str) -> String {
+pub(super) fn ascii(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.to_lowercase().chars() {
         match c {
@@ -64,7 +64,7 @@ fn ascii(text: &str) -> String {
     out
 }
 
-fn phone(rng: &mut Rng, country: &Country, area: &str) -> String {
+pub(super) fn phone(rng: &mut Rng, country: &Country, area: &str) -> String {
     let cc = country.calling_code;
     match country.code {
         "DK" if rng.percent(40) => format!(

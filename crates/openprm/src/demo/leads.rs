@@ -100,7 +100,7 @@ struct World {
     queues: Vec<QueueId>,
 }
 
-async fn demo_people(store: &Store) -> anyhow::Result<HashMap<&'static str, Viewer>> {
+pub(super) async fn demo_people(store: &Store) -> anyhow::Result<HashMap<&'static str, Viewer>> {
     let mut people = HashMap::new();
     let everyone = VENDOR_STAFF
         .iter()
@@ -116,7 +116,10 @@ async fn demo_people(store: &Store) -> anyhow::Result<HashMap<&'static str, View
     Ok(people)
 }
 
-fn person(people: &HashMap<&'static str, Viewer>, email: &str) -> anyhow::Result<Viewer> {
+pub(super) fn person(
+    people: &HashMap<&'static str, Viewer>,
+    email: &str,
+) -> anyhow::Result<Viewer> {
     people
         .get(email)
         .copied()

@@ -111,7 +111,7 @@ const CLAIMERS: [&[usize]; 3] = [
     &[2, 0, 2, 0, 2],
 ];
 
-const AT_LIMIT: &str = "freja.mortensen@fjordline-it.example";
+pub(super) const AT_LIMIT: &str = "freja.mortensen@fjordline-it.example";
 
 /// How many open claims each demo person is given; Freja Mortensen is at
 /// the "Fair share" limit, so the demo shows a refusal.

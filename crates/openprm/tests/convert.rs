@@ -523,6 +523,16 @@ async fn converting_is_refused_twice_unqualified_uneditable_and_into_unseen_acco
     let (status, body) = convert(app, &w.acme_user, &inbox, json!({})).await;
     assert_eq!(status, 403, "{body}");
     assert_eq!(body["error"]["code"], "forbidden");
+    // Vendor staff may edit a lead waiting in a partner's inbox, but not convert
+    // it: the partner would get records nobody there accepted.
+    let (status, body) = convert(app, &w.admin, &inbox, json!({})).await;
+    assert_eq!(status, 422, "{body}");
+    field_error(&body, "state");
+    assert_eq!(
+        counts(app).await,
+        before,
+        "nothing written for the inbox lead"
+    );
 
     // A status not marked qualified.
     let (open, _) = lead_in(

@@ -13,7 +13,7 @@ use openprm_domain::{
 };
 use serde::Serialize;
 
-use super::{Lead, may_edit, timeline};
+use super::{Lead, LeadState, may_edit, timeline};
 use crate::{
     DbTime, Store, StoreError,
     accounts::{Account, insert_account},
@@ -50,6 +50,12 @@ impl Store {
             return Err(DomainError::LeadAlreadyConverted.into());
         }
         may_edit(viewer, lead)?;
+        // A lead in a queue or an inbox is still waiting for a partner to take
+        // it; converting it would hand that partner an account, a contact and
+        // an opportunity that nobody there accepted.
+        if matches!(lead.state, LeadState::InQueue | LeadState::Inbox) {
+            return Err(DomainError::field("state", "error-convert-not-taken").into());
+        }
         check_convertible(&lead.status, converted, &statuses)?;
         Ok(())
     }

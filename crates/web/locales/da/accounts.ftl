@@ -68,6 +68,7 @@ admin-status-qualified = Kan konverteres
 ## Konvertering af kundeemner
 error-lead-already-converted = Kundeemnet er allerede konverteret.
 error-lead-not-qualified = Kun et kundeemne med en kvalificeret status kan konverteres.
+error-convert-not-taken = Et kundeemne, der stadig venter i en kø eller en indbakke, kan ikke konverteres: en partner skal først tage det.
 convert-action = Konvertér
 convert-title = Konvertér kundeemne
 convert-heading = Konvertér { $name }

@@ -68,6 +68,7 @@ admin-status-qualified = Convertible
 ## Converting a lead
 error-lead-already-converted = This lead has already been converted.
 error-lead-not-qualified = Only a lead in a qualified status can be converted.
+error-convert-not-taken = A lead still waiting in a queue or an inbox cannot be converted: a partner must take it first.
 convert-action = Convert
 convert-title = Convert lead
 convert-heading = Convert { $name }

@@ -331,7 +331,7 @@ fn opportunity_line(o: &RelatedOpportunity, locale: Locale) -> OpportunityLine {
             Locale::English => o.stage_label_en.clone(),
             Locale::Danish => o.stage_label_da.clone(),
         },
-        amount: money(o.amount_minor, &o.currency),
+        amount: money(o.amount_minor, &o.currency, locale),
         close_date: o.close_date.clone(),
     }
 }

@@ -14,7 +14,10 @@ pub mod list;
 use std::collections::BTreeMap;
 
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
-use openprm_domain::DomainError;
+use openprm_domain::{
+    DomainError, Locale,
+    money::{Currency, Money},
+};
 
 use crate::{AppState, auth::Caller, error::AppError, pages::chrome::visible_tabs};
 
@@ -114,22 +117,17 @@ pub async fn tab_visible(state: &AppState, caller: &Caller, key: &str) -> Result
     }
 }
 
-/// An amount in minor units as people read it: `12,500.00 EUR`.
-pub fn money(amount_minor: Option<i64>, currency: &str) -> String {
+/// An amount in minor units as people read it in `locale` (`DKK 12,500.00`,
+/// `12.500,00 DKK`), with the currency's own number of decimals; a dash when
+/// there is none.
+pub fn money(amount_minor: Option<i64>, currency: &str, locale: Locale) -> String {
     let Some(minor) = amount_minor else {
         return "—".to_owned();
     };
-    let sign = if minor < 0 { "-" } else { "" };
-    let abs = minor.unsigned_abs();
-    let whole = (abs / 100).to_string();
-    let mut grouped = String::new();
-    for (i, c) in whole.chars().enumerate() {
-        if i > 0 && (whole.len() - i) % 3 == 0 {
-            grouped.push(',');
-        }
-        grouped.push(c);
+    match Currency::parse(currency) {
+        Some(currency) => Money { minor, currency }.format(locale),
+        None => format!("{minor} {currency}"),
     }
-    format!("{sign}{grouped}.{:02} {currency}", abs % 100)
 }
 
 #[cfg(test)]
@@ -154,10 +152,19 @@ mod tests {
     }
 
     #[test]
-    fn money_reads_in_minor_units() {
-        assert_eq!(money(Some(1_250_000), "EUR"), "12,500.00 EUR");
-        assert_eq!(money(Some(5), "DKK"), "0.05 DKK");
-        assert_eq!(money(Some(-100_000_000), "EUR"), "-1,000,000.00 EUR");
-        assert_eq!(money(None, "EUR"), "—");
+    fn money_reads_in_minor_units_with_the_currencys_decimals() {
+        assert_eq!(
+            money(Some(1_250_000), "EUR", Locale::English),
+            "EUR 12,500.00"
+        );
+        assert_eq!(
+            money(Some(1_250_000), "EUR", Locale::Danish),
+            "12.500,00 EUR"
+        );
+        assert_eq!(
+            money(Some(1_500_000), "ISK", Locale::English),
+            "ISK 1,500,000"
+        );
+        assert_eq!(money(None, "EUR", Locale::English), "—");
     }
 }

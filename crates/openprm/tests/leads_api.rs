@@ -34,6 +34,7 @@ openprm_testkit::test_on_both_stores!(
     channel_managers_see_their_partners_and_unassigned_leads,
     recent_items_drop_a_lead_claimed_by_another_partner,
     bad_input_is_a_clear_4xx_never_a_5xx,
+    forged_cursor_times_are_refused_as_invalid_cursors,
 );
 
 // ---------------------------------------------------------------------------
@@ -2114,4 +2115,42 @@ async fn bad_input_is_a_clear_4xx_never_a_5xx(app: &TestApp) {
     assert!(robust["description"].is_null());
     assert_eq!(kinds(&timeline(app, &w.acme_user, &id).await), ["created"]);
     assert_eq!(view(app, &w.admin, "view=all").await.len(), 2);
+}
+
+/// Times a forged cursor may carry: year −9999 (which PostgreSQL's
+/// `timestamptz` cannot hold), a moment before 1970, year 10000, garbage.
+const ABSURD_TIMES: [&str; 4] = [
+    "-377705116800000000000",
+    "-1",
+    "253402300800000000000",
+    "yesterday",
+];
+
+async fn forged_cursor_times_are_refused_as_invalid_cursors(app: &TestApp) {
+    let w = world(app).await;
+    create_id(app, &w.acme_user, lead("Cursor", "Time Ltd")).await;
+    for sort in ["newest", "updated"] {
+        for value in ABSURD_TIMES {
+            let cursor = openprm_testkit::forged_cursor(sort, value);
+            for (who, view) in [(&w.admin, "all"), (&w.acme_user, "mine")] {
+                let (status, body) = get(
+                    app,
+                    who,
+                    &format!("/api/v1/leads?view={view}&sort={sort}&cursor={cursor}"),
+                )
+                .await;
+                assert_eq!(status, 422, "{sort} {value}: {body}");
+                assert_eq!(fields(&body), set(&["cursor"]), "{body}");
+            }
+        }
+        // A sane time still pages.
+        let cursor = openprm_testkit::forged_cursor(sort, "4102444800000000000");
+        let (status, _) = get(
+            app,
+            &w.admin,
+            &format!("/api/v1/leads?view=all&sort={sort}&cursor={cursor}"),
+        )
+        .await;
+        assert_eq!(status, 200);
+    }
 }

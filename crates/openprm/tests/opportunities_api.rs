@@ -25,6 +25,7 @@ openprm_testkit::test_on_both_stores!(
     other_partners_never_reach_an_opportunity,
     channel_managers_see_only_their_partners,
     bad_input_is_a_clear_4xx_and_nothing_is_written,
+    forged_cursor_times_are_refused_as_invalid_cursors,
 );
 
 // ---------------------------------------------------------------------------
@@ -1195,4 +1196,49 @@ async fn bad_input_is_a_clear_4xx_and_nothing_is_written(app: &TestApp) {
     // Stages.
     let (status, _) = put_stages(app, &w.admin, json!({"not": "a list"})).await;
     assert_eq!(status, 422);
+}
+
+/// Times a forged cursor may carry: year −9999 (which PostgreSQL's
+/// `timestamptz` cannot hold), a moment before 1970, year 10000, garbage.
+const ABSURD_TIMES: [&str; 4] = [
+    "-377705116800000000000",
+    "-1",
+    "253402300800000000000",
+    "yesterday",
+];
+
+async fn forged_cursor_times_are_refused_as_invalid_cursors(app: &TestApp) {
+    let w = world(app).await;
+    for value in ABSURD_TIMES {
+        let cursor = openprm_testkit::forged_cursor("newest", value);
+        for (who, view) in [(&w.admin, "all"), (&w.cm_a, "all"), (&w.acme_user, "mine")] {
+            let (status, body) = get(
+                app,
+                who,
+                &format!("/api/v1/opportunities?view={view}&sort=newest&cursor={cursor}"),
+            )
+            .await;
+            assert_eq!(status, 422, "{value}: {body}");
+            assert_eq!(fields(&body), set(&["cursor"]), "{body}");
+        }
+    }
+    // Close dates, which PostgreSQL's `date` cannot hold below 4713 BC.
+    for value in ["2026-01-01x", "-9999-01-01", "0001-01-01", "+10000-01-01"] {
+        let cursor = openprm_testkit::forged_cursor("close_date", value);
+        let (status, body) = get(
+            app,
+            &w.admin,
+            &format!("/api/v1/opportunities?view=all&cursor={cursor}"),
+        )
+        .await;
+        assert_eq!(status, 422, "{value}: {body}");
+    }
+    let cursor = openprm_testkit::forged_cursor("newest", "4102444800000000000");
+    let (status, _) = get(
+        app,
+        &w.admin,
+        &format!("/api/v1/opportunities?view=all&sort=newest&cursor={cursor}"),
+    )
+    .await;
+    assert_eq!(status, 200);
 }

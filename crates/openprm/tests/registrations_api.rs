@@ -26,6 +26,7 @@ openprm_testkit::test_on_both_stores!(
     the_same_deal_cannot_be_registered_twice,
     bad_input_is_refused_field_by_field_and_nothing_is_written,
     protection_settings_are_the_admins,
+    forged_cursor_times_are_refused_as_invalid_cursors,
 );
 
 const MAIL_WAIT: StdDuration = StdDuration::from_secs(20);
@@ -1097,4 +1098,48 @@ async fn protection_settings_are_the_admins(app: &TestApp) {
         (until - (app.clock.now() + Duration::days(30))).abs() < Duration::minutes(5),
         "{until}"
     );
+}
+
+/// Times a forged cursor may carry: year −9999 (which PostgreSQL's
+/// `timestamptz` cannot hold), a moment before 1970, year 10000, garbage.
+const ABSURD_TIMES: [&str; 4] = [
+    "-377705116800000000000",
+    "-1",
+    "253402300800000000000",
+    "yesterday",
+];
+
+async fn forged_cursor_times_are_refused_as_invalid_cursors(app: &TestApp) {
+    let w = world(app).await;
+    register(app, &w.freja, nordlys()).await;
+    for value in ABSURD_TIMES {
+        for (who, view) in [
+            (&w.admin, "all"),
+            (&w.cm_a, "pending"),
+            (&w.freja, "mine"),
+            (&w.fjordline_manager, "company"),
+        ] {
+            let cursor = openprm_testkit::forged_cursor(view, value);
+            let (status, body) = call(
+                app,
+                who,
+                Method::GET,
+                &format!("/api/v1/deal-registrations?view={view}&cursor={cursor}"),
+                None,
+            )
+            .await;
+            assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{value}: {body}");
+            assert!(body["error"]["fields"]["cursor"].is_string(), "{body}");
+        }
+    }
+    let cursor = openprm_testkit::forged_cursor("all", "4102444800000000000");
+    let (status, _) = call(
+        app,
+        &w.admin,
+        Method::GET,
+        &format!("/api/v1/deal-registrations?view=all&cursor={cursor}"),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
 }

@@ -7,11 +7,10 @@
 //! cursor carries the key exactly as the database computed it, and SQLite
 //! searches with a `GLOB` pattern that lists both cases of each letter.
 
-use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use openprm_domain::{DomainError, PartnerId, QueueId, Viewer};
 
 use super::{Lead, LeadRow, SELECT_LEAD};
-use crate::{Backend, Db, DbTime, Store, StoreError, scope::lead_clause};
+use crate::{Backend, Db, DbTime, Store, StoreError, keyset, scope::lead_clause};
 
 /// Which leads a list shows (spec flow 4).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -152,18 +151,12 @@ pub const MAX_PAGE: u32 = 200;
 /// `sort_text` is the row's text key as the database computed it.
 fn encode_cursor(sort: LeadSort, lead: &Lead, sort_text: Option<&str>) -> String {
     let value = match sort {
-        LeadSort::Newest => DbTime::from(lead.created_at)
-            .0
-            .unix_timestamp_nanos()
-            .to_string(),
-        LeadSort::RecentlyUpdated => DbTime::from(lead.updated_at)
-            .0
-            .unix_timestamp_nanos()
-            .to_string(),
+        LeadSort::Newest => keyset::time_value(lead.created_at),
+        LeadSort::RecentlyUpdated => keyset::time_value(lead.updated_at),
         LeadSort::Name => sort_text.map_or_else(|| lead.name.to_lowercase(), str::to_owned),
         LeadSort::Company => sort_text.map_or_else(|| lead.company.to_lowercase(), str::to_owned),
     };
-    URL_SAFE_NO_PAD.encode(format!("{}|{}|{}", sort.as_param(), lead.id, value))
+    keyset::encode(sort.as_param(), lead.id, &value)
 }
 
 enum CursorValue {
@@ -172,30 +165,12 @@ enum CursorValue {
 }
 
 fn decode_cursor(sort: LeadSort, cursor: &str) -> Result<(CursorValue, uuid::Uuid), DomainError> {
-    let bad = || DomainError::field("cursor", "error-cursor-invalid");
-    let raw = URL_SAFE_NO_PAD
-        .decode(cursor.as_bytes())
-        .map_err(|_| bad())?;
-    let text = String::from_utf8(raw).map_err(|_| bad())?;
-    let mut parts = text.splitn(3, '|');
-    let (Some(kind), Some(id), Some(value)) = (parts.next(), parts.next(), parts.next()) else {
-        return Err(bad());
-    };
-    if kind != sort.as_param() {
-        return Err(bad());
-    }
-    let id = uuid::Uuid::parse_str(id).map_err(|_| bad())?;
+    let (id, value) = keyset::decode(sort.as_param(), cursor)?;
     let value = match sort {
         LeadSort::Newest | LeadSort::RecentlyUpdated => {
-            let nanos: i128 = value.parse().map_err(|_| bad())?;
-            let t = time::OffsetDateTime::from_unix_timestamp_nanos(nanos).map_err(|_| bad())?;
-            CursorValue::Time(DbTime::from(t))
+            CursorValue::Time(keyset::parse_time(&value)?)
         }
-        // No stored key holds a control character; PostgreSQL refuses NUL outright.
-        LeadSort::Name | LeadSort::Company if value.chars().any(char::is_control) => {
-            return Err(bad());
-        }
-        LeadSort::Name | LeadSort::Company => CursorValue::Text(value.to_owned()),
+        LeadSort::Name | LeadSort::Company => CursorValue::Text(keyset::parse_text(value)?),
     };
     Ok((value, id))
 }
@@ -390,47 +365,5 @@ impl Store {
     }
 }
 
-/// A SQLite `GLOB` pattern for text containing `search` in any case: each letter
-/// becomes a set of its cases (`[oO]`, `[øØ]`), and the pattern's own
-/// wildcards are taken literally (`[*]`).
-pub(crate) fn any_case_glob(search: &str) -> String {
-    let mut pattern = String::from("*");
-    for c in search.chars() {
-        let mut cases: Vec<char> = vec![c];
-        for other in c.to_lowercase().chain(c.to_uppercase()) {
-            if !cases.contains(&other) {
-                cases.push(other);
-            }
-        }
-        // A letter whose other case is several characters (ß, ŉ) matches as typed.
-        let single = c.to_lowercase().count() == 1 && c.to_uppercase().count() == 1;
-        match c {
-            '*' | '?' | '[' => {
-                pattern.push('[');
-                pattern.push(c);
-                pattern.push(']');
-            }
-            _ if single && cases.len() > 1 => {
-                pattern.push('[');
-                pattern.extend(cases);
-                pattern.push(']');
-            }
-            _ => pattern.push(c),
-        }
-    }
-    pattern.push('*');
-    pattern
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn glob_patterns_match_any_case_and_nothing_else() {
-        assert_eq!(any_case_glob("Øl"), "*[Øø][lL]*");
-        assert_eq!(any_case_glob("100%_"), "*100%_*");
-        assert_eq!(any_case_glob("a*?[b]"), "*[aA][*][?][[][bB]]*");
-        assert_eq!(any_case_glob("straße"), "*[sS][tT][rR][aA]ß[eE]*");
-    }
-}
+/// Also used by the account and contact lists.
+pub(crate) use crate::keyset::any_case_glob;

@@ -7,12 +7,15 @@
 //! computed it, and SQLite searches with a `GLOB` pattern listing both cases
 //! of each letter (its `lower()` folds ASCII only).
 
-use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use openprm_domain::{DomainError, PartnerId, Role, Viewer, opportunities::date_text};
 use time::Date;
 
 use super::{Opportunity, OpportunityRow, SELECT_OPPORTUNITY};
-use crate::{Backend, Db, DbTime, Store, StoreError, scope::owned_record_clause};
+use crate::{
+    Backend, Db, DbTime, Store, StoreError,
+    keyset::{self, any_case_glob},
+    scope::owned_record_clause,
+};
 
 /// Which opportunities a list shows (spec flow 9).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -183,12 +186,9 @@ fn encode_cursor(sort: OpportunitySort, o: &Opportunity, sort_text: Option<&str>
     let value = match sort {
         OpportunitySort::CloseDate => date_text(o.close_date),
         OpportunitySort::Name => sort_text.map_or_else(|| o.name.to_lowercase(), str::to_owned),
-        OpportunitySort::Newest => DbTime::from(o.created_at)
-            .0
-            .unix_timestamp_nanos()
-            .to_string(),
+        OpportunitySort::Newest => keyset::time_value(o.created_at),
     };
-    URL_SAFE_NO_PAD.encode(format!("{}|{}|{}", sort.as_param(), o.id, value))
+    keyset::encode(sort.as_param(), o.id, &value)
 }
 
 enum Param {
@@ -216,31 +216,11 @@ macro_rules! bind_all {
 }
 
 fn decode_cursor(sort: OpportunitySort, cursor: &str) -> Result<(Param, uuid::Uuid), DomainError> {
-    let bad = || DomainError::field("cursor", "error-cursor-invalid");
-    let raw = URL_SAFE_NO_PAD
-        .decode(cursor.as_bytes())
-        .map_err(|_| bad())?;
-    let text = String::from_utf8(raw).map_err(|_| bad())?;
-    let mut parts = text.splitn(3, '|');
-    let (Some(kind), Some(id), Some(value)) = (parts.next(), parts.next(), parts.next()) else {
-        return Err(bad());
-    };
-    if kind != sort.as_param() {
-        return Err(bad());
-    }
-    let id = uuid::Uuid::parse_str(id).map_err(|_| bad())?;
+    let (id, value) = keyset::decode(sort.as_param(), cursor)?;
     let value = match sort {
-        OpportunitySort::CloseDate => {
-            Param::Date(openprm_domain::opportunities::parse_date(value).ok_or_else(bad)?)
-        }
-        OpportunitySort::Newest => {
-            let nanos: i128 = value.parse().map_err(|_| bad())?;
-            let t = time::OffsetDateTime::from_unix_timestamp_nanos(nanos).map_err(|_| bad())?;
-            Param::Time(DbTime::from(t))
-        }
-        // No stored key holds a control character; PostgreSQL refuses NUL outright.
-        OpportunitySort::Name if value.chars().any(char::is_control) => return Err(bad()),
-        OpportunitySort::Name => Param::Text(value.to_owned()),
+        OpportunitySort::CloseDate => Param::Date(keyset::parse_date(&value)?),
+        OpportunitySort::Newest => Param::Time(keyset::parse_time(&value)?),
+        OpportunitySort::Name => Param::Text(keyset::parse_text(value)?),
     };
     Ok((value, id))
 }
@@ -399,37 +379,6 @@ impl Store {
     }
 }
 
-/// A SQLite `GLOB` pattern for text containing `search` in any case: each letter
-/// becomes a set of its cases (`[oO]`, `[øØ]`), and the pattern's own
-/// wildcards are taken literally (`[*]`). The same rule as the lead lists'.
-fn any_case_glob(search: &str) -> String {
-    let mut pattern = String::from("*");
-    for c in search.chars() {
-        let mut cases: Vec<char> = vec![c];
-        for other in c.to_lowercase().chain(c.to_uppercase()) {
-            if !cases.contains(&other) {
-                cases.push(other);
-            }
-        }
-        let single = c.to_lowercase().count() == 1 && c.to_uppercase().count() == 1;
-        match c {
-            '*' | '?' | '[' => {
-                pattern.push('[');
-                pattern.push(c);
-                pattern.push(']');
-            }
-            _ if single && cases.len() > 1 => {
-                pattern.push('[');
-                pattern.extend(cases);
-                pattern.push(']');
-            }
-            _ => pattern.push(c),
-        }
-    }
-    pattern.push('*');
-    pattern
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -469,6 +418,7 @@ mod tests {
 
     #[test]
     fn cursors_belong_to_their_sort() {
+        use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
         let cursor = URL_SAFE_NO_PAD.encode(format!("name|{}|acme", uuid::Uuid::nil()));
         assert!(decode_cursor(OpportunitySort::Name, &cursor).is_ok());
         assert!(decode_cursor(OpportunitySort::CloseDate, &cursor).is_err());

@@ -19,7 +19,7 @@ use serde::Serialize;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use crate::{Backend, DbTime, Store, StoreError, on_db};
+use crate::{Backend, DbTime, Store, StoreError, keyset::any_case_glob, on_db};
 
 /// Candidates read per kind of record; matches kept per registration.
 const CANDIDATES_PER_KIND: i64 = 200;
@@ -162,36 +162,6 @@ fn like_literal(s: &str) -> String {
     s.replace('\\', "\\\\")
         .replace('%', "\\%")
         .replace('_', "\\_")
-}
-
-/// A SQLite `GLOB` pattern for text containing `word` in any case (SQLite's
-/// `lower()` and `LIKE` fold ASCII only).
-fn any_case_glob(word: &str) -> String {
-    let mut pattern = String::from("*");
-    for c in word.chars() {
-        let mut cases: Vec<char> = vec![c];
-        for other in c.to_lowercase().chain(c.to_uppercase()) {
-            if !cases.contains(&other) {
-                cases.push(other);
-            }
-        }
-        let single = c.to_lowercase().count() == 1 && c.to_uppercase().count() == 1;
-        match c {
-            '*' | '?' | '[' | ']' => {
-                pattern.push('[');
-                pattern.push(c);
-                pattern.push(']');
-            }
-            _ if single && cases.len() > 1 => {
-                pattern.push('[');
-                pattern.extend(cases);
-                pattern.push(']');
-            }
-            _ => pattern.push(c),
-        }
-    }
-    pattern.push('*');
-    pattern
 }
 
 /// `column` contains `word`, ignoring case, on either backend.

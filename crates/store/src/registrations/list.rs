@@ -1,11 +1,10 @@
 //! List views of deal registrations, keyset-paginated: pages continue after
 //! the last row seen (`(created_at, id)` beyond the cursor), never with OFFSET.
 
-use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use openprm_domain::{DomainError, PartnerId, Role, Viewer, registrations::RegistrationStatus};
 
 use super::{Registration, RegistrationRow, SELECT_REGISTRATION};
-use crate::{Db, DbTime, Store, StoreError, scope::registration_clause};
+use crate::{Db, DbTime, Store, StoreError, keyset, scope::registration_clause};
 
 /// Which registrations a list shows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -90,30 +89,19 @@ pub struct RegistrationPage {
 pub const MAX_PAGE: u32 = 200;
 
 fn encode_cursor(view: RegistrationView, last: &Registration) -> String {
-    let nanos = DbTime::from(last.created_at).0.unix_timestamp_nanos();
-    URL_SAFE_NO_PAD.encode(format!("{}|{}|{nanos}", view.as_param(), last.id))
+    keyset::encode(
+        &view.as_param(),
+        last.id,
+        &keyset::time_value(last.created_at),
+    )
 }
 
 fn decode_cursor(
     view: RegistrationView,
     cursor: &str,
 ) -> Result<(DbTime, uuid::Uuid), DomainError> {
-    let bad = || DomainError::field("cursor", "error-cursor-invalid");
-    let raw = URL_SAFE_NO_PAD
-        .decode(cursor.as_bytes())
-        .map_err(|_| bad())?;
-    let text = String::from_utf8(raw).map_err(|_| bad())?;
-    let mut parts = text.rsplitn(3, '|');
-    let (Some(nanos), Some(id), Some(kind)) = (parts.next(), parts.next(), parts.next()) else {
-        return Err(bad());
-    };
-    if kind != view.as_param() {
-        return Err(bad());
-    }
-    let id = uuid::Uuid::parse_str(id).map_err(|_| bad())?;
-    let nanos: i128 = nanos.parse().map_err(|_| bad())?;
-    let at = time::OffsetDateTime::from_unix_timestamp_nanos(nanos).map_err(|_| bad())?;
-    Ok((DbTime::from(at), id))
+    let (id, value) = keyset::decode(&view.as_param(), cursor)?;
+    Ok((keyset::parse_time(&value)?, id))
 }
 
 enum Param {
@@ -268,6 +256,7 @@ mod tests {
 
     #[test]
     fn cursors_belong_to_their_view() {
+        use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
         assert!(decode_cursor(RegistrationView::All, "garbage!").is_err());
         let text = URL_SAFE_NO_PAD.encode(format!("all|{}|123", uuid::Uuid::nil()));
         assert!(decode_cursor(RegistrationView::All, &text).is_ok());

@@ -3,8 +3,8 @@
 //! ([`crate::scope::owned_record_clause`]).
 
 use openprm_domain::{
-    AccountId, DomainError, PartnerId, UserId, Viewer,
-    accounts::{AccountFields, changes, may_edit_owned},
+    AccountId, PartnerId, UserId, Viewer,
+    accounts::{AccountFields, changes},
 };
 use serde::Serialize;
 use time::OffsetDateTime;
@@ -15,8 +15,8 @@ use crate::{
     audit::audit,
     on_db,
     record_list::{
-        Param, RecordQuery, RecordView, bind_params, decode_cursor, encode_cursor, push,
-        search_condition,
+        Param, RecordQuery, RecordView, bind_params, changed_names, decode_cursor, encode_cursor,
+        may_update, push, search_condition, split_page, updated_once,
     },
     scope::{bind_scope, owned_record_clause},
     write_tx,
@@ -195,10 +195,13 @@ impl Store {
         fields: &AccountFields,
     ) -> Result<Account, StoreError> {
         let current = self.account(viewer, id).await?;
-        may_edit_owned(viewer, current.partner_id, current.owner_id)?;
-        if current.version != expected_version {
-            return Err(DomainError::VersionConflict.into());
-        }
+        may_update(
+            viewer,
+            current.partner_id,
+            current.owner_id,
+            current.version,
+            expected_version,
+        )?;
         let changed = changes(&current.fields(), fields);
         if changed.is_empty() {
             return Ok(current);
@@ -206,7 +209,6 @@ impl Store {
         let now = self.now();
         let sql = "UPDATE accounts SET name = $3, domain = $4, phone = $5, website = $6, industry = $7, country = $8, \
                    city = $9, description = $10, version = version + 1, updated_at = $11 WHERE id = $1 AND version = $2";
-        let detail: Vec<&str> = changed.iter().map(|(field, _, _)| *field).collect();
         write_tx!(self, tx => {
             let done = sqlx::query(sql)
                 .bind(id.0)
@@ -222,11 +224,8 @@ impl Store {
                 .bind(DbTime::from(now))
                 .execute(&mut *tx)
                 .await?;
-            // Someone saved between our read and this write: nothing is overwritten.
-            if done.rows_affected() != 1 {
-                return Err(DomainError::VersionConflict.into());
-            }
-            audit!(&mut *tx, now, Some(viewer.user_id), "account.update", "account", id, detail.join(", "));
+            updated_once(done.rows_affected())?;
+            audit!(&mut *tx, now, Some(viewer.user_id), "account.update", "account", id, changed_names(&changed));
         });
         self.account(viewer, id).await
     }
@@ -274,16 +273,12 @@ impl Store {
         for value in &clause.params {
             params.push(Param::Uuid(*value));
         }
-        let mut rows: Vec<ListedAccount> = on_db!(self, pool => {
+        let rows: Vec<ListedAccount> = on_db!(self, pool => {
             bind_params!(sqlx::query_as(&sql), &params).fetch_all(pool).await
         })?;
-        let next_cursor = if rows.len() > limit as usize {
-            rows.truncate(limit as usize);
-            rows.last()
-                .map(|r| encode_cursor("account", r.account.id, &r.sort_key))
-        } else {
-            None
-        };
+        let (rows, next_cursor) = split_page(rows, limit, |r| {
+            encode_cursor("account", r.account.id, &r.sort_key)
+        });
         Ok(AccountPage {
             accounts: rows.into_iter().map(|r| Account::from(r.account)).collect(),
             next_cursor,

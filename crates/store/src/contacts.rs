@@ -6,7 +6,7 @@
 
 use openprm_domain::{
     AccountId, ContactId, DomainError, EmailAddress, LeadId, PartnerId, UserId, Viewer,
-    accounts::{Placement, may_edit_owned},
+    accounts::Placement,
     contacts::{ContactFields, changes},
 };
 use serde::Serialize;
@@ -18,8 +18,8 @@ use crate::{
     audit::audit,
     on_db,
     record_list::{
-        Param, RecordQuery, RecordView, bind_params, decode_cursor, encode_cursor, push,
-        search_condition,
+        Param, RecordQuery, RecordView, bind_params, changed_names, decode_cursor, encode_cursor,
+        may_update, push, search_condition, split_page, updated_once,
     },
     scope::{bind_scope, owned_record_clause},
     write_tx,
@@ -240,10 +240,13 @@ impl Store {
         fields: &ContactFields,
     ) -> Result<Contact, StoreError> {
         let current = self.contact(viewer, id).await?;
-        may_edit_owned(viewer, current.partner_id, current.owner_id)?;
-        if current.version != expected_version {
-            return Err(DomainError::VersionConflict.into());
-        }
+        may_update(
+            viewer,
+            current.partner_id,
+            current.owner_id,
+            current.version,
+            expected_version,
+        )?;
         let changed = changes(&current.fields(), fields);
         if changed.is_empty() {
             return Ok(current);
@@ -257,7 +260,6 @@ impl Store {
         let sql = "UPDATE contacts SET name = $3, title = $4, email = $5, phone = $6, country = $7, description = $8, \
                    account_id = CASE WHEN $9 THEN $10 ELSE account_id END, version = version + 1, updated_at = $11 \
                    WHERE id = $1 AND version = $2";
-        let detail: Vec<&str> = changed.iter().map(|(field, _, _)| *field).collect();
         write_tx!(self, tx => {
             let done = sqlx::query(sql)
                 .bind(id.0)
@@ -273,11 +275,8 @@ impl Store {
                 .bind(DbTime::from(now))
                 .execute(&mut *tx)
                 .await?;
-            // Someone saved between our read and this write: nothing is overwritten.
-            if done.rows_affected() != 1 {
-                return Err(DomainError::VersionConflict.into());
-            }
-            audit!(&mut *tx, now, Some(viewer.user_id), "contact.update", "contact", id, detail.join(", "));
+            updated_once(done.rows_affected())?;
+            audit!(&mut *tx, now, Some(viewer.user_id), "contact.update", "contact", id, changed_names(&changed));
         });
         self.contact(viewer, id).await
     }
@@ -330,16 +329,12 @@ impl Store {
         for value in &clause.params {
             params.push(Param::Uuid(*value));
         }
-        let mut rows: Vec<ListedContact> = on_db!(self, pool => {
+        let rows: Vec<ListedContact> = on_db!(self, pool => {
             bind_params!(sqlx::query_as(&sql), &params).fetch_all(pool).await
         })?;
-        let next_cursor = if rows.len() > limit as usize {
-            rows.truncate(limit as usize);
-            rows.last()
-                .map(|r| encode_cursor("contact", r.contact.id, &r.sort_key))
-        } else {
-            None
-        };
+        let (rows, next_cursor) = split_page(rows, limit, |r| {
+            encode_cursor("contact", r.contact.id, &r.sort_key)
+        });
         Ok(ContactPage {
             contacts: rows.into_iter().map(|r| Contact::from(r.contact)).collect(),
             next_cursor,

@@ -1,13 +1,13 @@
-//! What the account and contact lists share: pages ordered by name (case
+//! What accounts and contacts share: list pages ordered by name (case
 //! ignored) then id, continued after the last row seen (`(lower(name), id) >
-//! cursor`), never with OFFSET; search in a few text columns in any case; and
-//! the owner of a new record, decided by the domain from users looked up within
-//! the caller's sight.
+//! cursor`), never with OFFSET; search in a few text columns in any case; the
+//! owner of a new record, decided by the domain from users looked up within
+//! the caller's sight; and the checks around saving an edit.
 
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use openprm_domain::{
     DomainError, PartnerId, UserId, Viewer,
-    accounts::{OwnerCandidate, Placement, place},
+    accounts::{OwnerCandidate, Placement, may_edit_owned, place},
 };
 use uuid::Uuid;
 
@@ -85,6 +85,52 @@ pub(crate) fn decode_cursor(kind: &str, cursor: &str) -> Result<(String, Uuid), 
     }
     let id = Uuid::parse_str(id).map_err(|_| bad())?;
     Ok((key.to_owned(), id))
+}
+
+/// A page of at most `limit` rows from `rows` fetched with one more, and the
+/// cursor after its last row when that extra one shows there is more.
+pub(crate) fn split_page<T>(
+    mut rows: Vec<T>,
+    limit: u32,
+    cursor_after: impl Fn(&T) -> String,
+) -> (Vec<T>, Option<String>) {
+    if rows.len() <= limit as usize {
+        return (rows, None);
+    }
+    rows.truncate(limit as usize);
+    let next = rows.last().map(cursor_after);
+    (rows, next)
+}
+
+/// Whether an edit of a record as read may be saved: the caller may edit it,
+/// and it is still at the version the edit started from.
+pub(crate) fn may_update(
+    viewer: &Viewer,
+    partner: Option<PartnerId>,
+    owner: Option<UserId>,
+    version: i64,
+    expected_version: i64,
+) -> Result<(), StoreError> {
+    may_edit_owned(viewer, partner, owner)?;
+    if version != expected_version {
+        return Err(DomainError::VersionConflict.into());
+    }
+    Ok(())
+}
+
+/// The outcome of an `UPDATE … WHERE id = $1 AND version = $2`: no row means
+/// someone saved between our read and this write, and nothing is overwritten.
+pub(crate) fn updated_once(rows_affected: u64) -> Result<(), StoreError> {
+    if rows_affected != 1 {
+        return Err(DomainError::VersionConflict.into());
+    }
+    Ok(())
+}
+
+/// The audit detail of an update: the changed fields' names.
+pub(crate) fn changed_names(changed: &[(&'static str, Option<String>, Option<String>)]) -> String {
+    let names: Vec<&str> = changed.iter().map(|(field, _, _)| *field).collect();
+    names.join(", ")
 }
 
 /// Numbered parameters collected while building a statement.

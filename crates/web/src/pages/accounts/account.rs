@@ -1,10 +1,6 @@
 //! An account's page (its fields, contacts, opportunities and the leads
-//! converted into it), New, and Edit with Save.
-//!
-//! The edit form carries the version the user started from and the values
-//! they saw; saving over someone else's change is refused as a conflict and
-//! the form comes back with the user's input kept, what the other person
-//! changed, and the current version.
+//! converted into it), and what New, Edit and Save need to know of accounts
+//! ([`record_form`](super::record_form) runs them).
 
 use std::collections::BTreeMap;
 
@@ -12,11 +8,10 @@ use askama::Template;
 use axum::{
     Extension,
     extract::State,
-    http::StatusCode,
-    response::{IntoResponse, Redirect, Response},
+    response::{IntoResponse, Response},
 };
 use openprm_domain::{
-    AccountId, DomainError, Locale,
+    AccountId, DomainError, Locale, PartnerId, UserId, Viewer,
     accounts::{AccountFields, AccountInput, may_edit_owned},
 };
 use openprm_store::{
@@ -36,12 +31,16 @@ use crate::{
     i18n::Tr,
     pages::{
         Chrome, PageError, PageForm, PageId,
-        leads::{date, moment, translate},
+        leads::{date, moment},
         render,
     },
 };
 
-use super::{FormField, TheirChange, decode, encode, money, tab_visible, their_changes};
+use super::{
+    FormField, encode, money,
+    record_form::{self, RecordKind},
+    tab_visible,
+};
 
 /// The form's values, as typed.
 #[derive(Clone, Default, Deserialize)]
@@ -129,24 +128,6 @@ impl AccountForm {
     }
 }
 
-#[derive(Template)]
-#[template(path = "record_form.html")]
-pub struct RecordFormPage {
-    pub chrome: Chrome,
-    pub heading: String,
-    pub action: String,
-    pub cancel: String,
-    pub back: String,
-    pub editing: bool,
-    pub version: String,
-    pub original: String,
-    pub fields: Vec<FormField>,
-    pub has_errors: bool,
-    pub conflict: Option<Vec<TheirChange>>,
-    pub submit: String,
-    pub form_id: &'static str,
-}
-
 fn form_fields(t: Tr, form: &AccountForm, errors: &BTreeMap<String, String>) -> Vec<FormField> {
     let label = |f: &str| t.get(&format!("account-field-{f}"));
     vec![
@@ -215,64 +196,6 @@ fn form_fields(t: Tr, form: &AccountForm, errors: &BTreeMap<String, String>) -> 
             errors,
         ),
     ]
-}
-
-struct FormState {
-    form: AccountForm,
-    errors: BTreeMap<String, String>,
-    conflict: Option<Vec<TheirChange>>,
-}
-
-async fn form_page(
-    state: &AppState,
-    caller: &Caller,
-    csrf: &CsrfToken,
-    account: Option<&Account>,
-    input: FormState,
-    status: StatusCode,
-) -> Result<Response, AppError> {
-    let title = if account.is_some() {
-        "account-edit-title"
-    } else {
-        "accounts-new"
-    };
-    let chrome = Chrome::build(state, caller, csrf, "accounts", title).await?;
-    let t = chrome.t;
-    let (heading, action, cancel, back) = match account {
-        Some(a) => (
-            t.with("account-edit-heading", [("name", a.name.as_str())]),
-            format!("/accounts/{}/edit", a.id),
-            format!("/accounts/{}", a.id),
-            a.name.clone(),
-        ),
-        None => (
-            t.get("accounts-new"),
-            "/accounts".to_owned(),
-            "/accounts".to_owned(),
-            t.get("tab-accounts"),
-        ),
-    };
-    let mut response = render(&RecordFormPage {
-        heading,
-        action,
-        cancel,
-        back,
-        editing: account.is_some(),
-        version: input.form.version.clone(),
-        original: input.form.original.clone(),
-        fields: form_fields(t, &input.form, &input.errors),
-        has_errors: !input.errors.is_empty(),
-        conflict: input.conflict,
-        submit: t.get(if account.is_some() {
-            "action-save"
-        } else {
-            "accounts-create"
-        }),
-        form_id: "account-form",
-        chrome,
-    })?;
-    *response.status_mut() = status;
-    Ok(response)
 }
 
 /// A contact as a row of an account's page.
@@ -387,62 +310,103 @@ pub async fn show(
     result.unwrap_or_else(|e| PageError::new(e, t).into_response())
 }
 
+/// Accounts in the shared New, Edit and Save flow.
+pub struct Accounts;
+
+impl RecordKind for Accounts {
+    type Id = AccountId;
+    type Record = Account;
+    type Form = AccountForm;
+    type Fields = AccountFields;
+    const MANY: &'static str = "accounts";
+    const ONE: &'static str = "account";
+
+    fn id(account: &Account) -> AccountId {
+        account.id
+    }
+
+    fn name(account: &Account) -> &str {
+        &account.name
+    }
+
+    fn owners(account: &Account) -> (Option<PartnerId>, Option<UserId>) {
+        (account.partner_id, account.owner_id)
+    }
+
+    async fn load(state: &AppState, viewer: &Viewer, id: AccountId) -> Result<Account, StoreError> {
+        state.store.account(viewer, id).await
+    }
+
+    async fn create(
+        state: &AppState,
+        viewer: &Viewer,
+        fields: &AccountFields,
+    ) -> Result<Account, StoreError> {
+        state.store.create_account(viewer, fields, None, None).await
+    }
+
+    async fn update(
+        state: &AppState,
+        viewer: &Viewer,
+        id: AccountId,
+        version: i64,
+        fields: &AccountFields,
+    ) -> Result<Account, StoreError> {
+        state
+            .store
+            .update_account(viewer, id, version, fields)
+            .await
+    }
+
+    fn parse(form: &AccountForm, current: Option<&Account>) -> Result<AccountFields, DomainError> {
+        form.to_input().parse(current.map(Account::fields).as_ref())
+    }
+
+    fn form_of(account: &Account) -> AccountForm {
+        AccountForm::of(account)
+    }
+
+    fn seen(form: &AccountForm) -> BTreeMap<String, String> {
+        form.seen()
+    }
+
+    fn stamp(form: &mut AccountForm) -> (&mut String, &mut String) {
+        (&mut form.version, &mut form.original)
+    }
+
+    fn label(t: Tr, field: &str) -> String {
+        t.get(&format!("account-field-{field}"))
+    }
+
+    async fn fields(
+        _state: &AppState,
+        _caller: &Caller,
+        t: Tr,
+        _account: Option<&Account>,
+        form: &AccountForm,
+        errors: &BTreeMap<String, String>,
+    ) -> Result<Vec<FormField>, AppError> {
+        Ok(form_fields(t, form, errors))
+    }
+}
+
 /// `GET /accounts/new`
 pub async fn new(
     State(state): State<AppState>,
     Extension(csrf): Extension<CsrfToken>,
     PageCaller(caller): PageCaller,
 ) -> Response {
-    let t = Tr::new(caller.user.locale);
-    let result = async {
-        tab_visible(&state, &caller, "accounts").await?;
-        let input = FormState {
-            form: AccountForm::default(),
-            errors: BTreeMap::new(),
-            conflict: None,
-        };
-        form_page(&state, &caller, &csrf, None, input, StatusCode::OK).await
-    }
-    .await;
-    result.unwrap_or_else(|e| PageError::new(e, t).into_response())
+    record_form::new::<Accounts>(state, csrf, caller, AccountForm::default()).await
 }
 
-/// `POST /accounts`: creates the account (the caller's own, for their company,
-/// or the vendor's) and opens it.
+/// `POST /accounts`: creates the account and opens it.
 pub async fn create(
     State(state): State<AppState>,
     Extension(csrf): Extension<CsrfToken>,
     PageCaller(caller): PageCaller,
     PageForm(form): PageForm<AccountForm>,
 ) -> Response {
-    let t = Tr::new(caller.user.locale);
-    let result = async {
-        tab_visible(&state, &caller, "accounts").await?;
-        let attempt = match form.to_input().parse(None) {
-            Ok(fields) => {
-                state
-                    .store
-                    .create_account(&caller.viewer(), &fields, None, None)
-                    .await
-            }
-            Err(e) => Err(e.into()),
-        };
-        match attempt {
-            Ok(account) => Ok(Redirect::to(&format!("/accounts/{}", account.id)).into_response()),
-            Err(StoreError::Domain(DomainError::Validation(errors))) => {
-                let input = FormState {
-                    form,
-                    errors: translate(t, errors),
-                    conflict: None,
-                };
-                let status = StatusCode::UNPROCESSABLE_ENTITY;
-                form_page(&state, &caller, &csrf, None, input, status).await
-            }
-            Err(e) => Err(e.into()),
-        }
-    }
-    .await;
-    result.unwrap_or_else(|e| PageError::new(e, t).into_response())
+    record_form::create::<Accounts>(state, csrf, caller, form).await
 }
 
 /// `GET /accounts/{id}/edit`
@@ -452,29 +416,7 @@ pub async fn edit(
     PageCaller(caller): PageCaller,
     PageId(id): PageId<AccountId>,
 ) -> Response {
-    let t = Tr::new(caller.user.locale);
-    let result = async {
-        tab_visible(&state, &caller, "accounts").await?;
-        let viewer = caller.viewer();
-        let account = state.store.account(&viewer, id).await?;
-        may_edit_owned(&viewer, account.partner_id, account.owner_id)?;
-        let input = FormState {
-            form: AccountForm::of(&account),
-            errors: BTreeMap::new(),
-            conflict: None,
-        };
-        form_page(
-            &state,
-            &caller,
-            &csrf,
-            Some(&account),
-            input,
-            StatusCode::OK,
-        )
-        .await
-    }
-    .await;
-    result.unwrap_or_else(|e| PageError::new(e, t).into_response())
+    record_form::edit::<Accounts>(state, csrf, caller, id).await
 }
 
 /// `POST /accounts/{id}/edit`: Save, back to the account's page.
@@ -485,62 +427,5 @@ pub async fn save(
     PageId(id): PageId<AccountId>,
     PageForm(form): PageForm<AccountForm>,
 ) -> Response {
-    let t = Tr::new(caller.user.locale);
-    let result = async {
-        tab_visible(&state, &caller, "accounts").await?;
-        let viewer = caller.viewer();
-        let current = state.store.account(&viewer, id).await?;
-        may_edit_owned(&viewer, current.partner_id, current.owner_id)?;
-        // A version that is not a number cannot be current: it is a conflict.
-        let version = form.version.trim().parse::<i64>().unwrap_or(-1);
-        let attempt = match form.to_input().parse(Some(&current.fields())) {
-            Ok(fields) => {
-                state
-                    .store
-                    .update_account(&viewer, id, version, &fields)
-                    .await
-            }
-            Err(e) => Err(e.into()),
-        };
-        match attempt {
-            Ok(_) => Ok(Redirect::to(&format!("/accounts/{id}")).into_response()),
-            Err(StoreError::Domain(DomainError::VersionConflict)) => {
-                let now = state.store.account(&viewer, id).await?;
-                let fresh = AccountForm::of(&now);
-                let changes = their_changes(decode(&form.original), &fresh.seen(), |f| {
-                    t.get(&format!("account-field-{f}"))
-                });
-                let input = FormState {
-                    form: AccountForm {
-                        version: fresh.version,
-                        original: fresh.original,
-                        ..form
-                    },
-                    errors: BTreeMap::new(),
-                    conflict: Some(changes),
-                };
-                form_page(
-                    &state,
-                    &caller,
-                    &csrf,
-                    Some(&now),
-                    input,
-                    StatusCode::CONFLICT,
-                )
-                .await
-            }
-            Err(StoreError::Domain(DomainError::Validation(errors))) => {
-                let input = FormState {
-                    form,
-                    errors: translate(t, errors),
-                    conflict: None,
-                };
-                let status = StatusCode::UNPROCESSABLE_ENTITY;
-                form_page(&state, &caller, &csrf, Some(&current), input, status).await
-            }
-            Err(e) => Err(e.into()),
-        }
-    }
-    .await;
-    result.unwrap_or_else(|e| PageError::new(e, t).into_response())
+    record_form::save::<Accounts>(state, csrf, caller, id, form).await
 }

@@ -1,5 +1,6 @@
-//! A contact's page (its fields and its account), New (from the Contacts tab
-//! or an account's page), and Edit with Save and the conflict screen.
+//! A contact's page (its fields and its account), and what New (from the
+//! Contacts tab or an account's page), Edit and Save need to know of contacts
+//! ([`record_form`](super::record_form) runs them).
 
 use std::collections::BTreeMap;
 
@@ -7,11 +8,10 @@ use askama::Template;
 use axum::{
     Extension,
     extract::{RawQuery, State},
-    http::StatusCode,
-    response::{IntoResponse, Redirect, Response},
+    response::{IntoResponse, Response},
 };
 use openprm_domain::{
-    ContactId, DomainError,
+    ContactId, DomainError, PartnerId, UserId, Viewer,
     accounts::may_edit_owned,
     contacts::{ContactFields, ContactInput},
 };
@@ -26,13 +26,15 @@ use crate::{
     i18n::Tr,
     pages::{
         Chrome, PageError, PageForm, PageId,
-        leads::{date, moment, translate},
+        leads::{date, moment},
         render,
     },
 };
 
 use super::{
-    FormField, TheirChange, account::RecordFormPage, decode, encode, tab_visible, their_changes,
+    FormField, encode,
+    record_form::{self, RecordKind},
+    tab_visible,
 };
 
 /// The form's values, as typed.
@@ -133,27 +135,16 @@ async fn account_options(
     Ok(options)
 }
 
-struct FormState {
-    form: ContactForm,
-    errors: BTreeMap<String, String>,
-    conflict: Option<Vec<TheirChange>>,
-}
-
-async fn form_page(
+/// The inputs of a contact's form; the account is a choice of those the
+/// caller sees, with the contact's own kept even if hidden.
+async fn form_fields(
     state: &AppState,
     caller: &Caller,
-    csrf: &CsrfToken,
+    t: Tr,
     contact: Option<&Contact>,
-    input: FormState,
-    status: StatusCode,
-) -> Result<Response, AppError> {
-    let title = if contact.is_some() {
-        "contact-edit-title"
-    } else {
-        "contacts-new"
-    };
-    let chrome = Chrome::build(state, caller, csrf, "contacts", title).await?;
-    let t = chrome.t;
+    form: &ContactForm,
+    errors: &BTreeMap<String, String>,
+) -> Result<Vec<FormField>, AppError> {
     let current_account = contact.and_then(|c| {
         c.account_id
             .map(|a| (a.to_string(), c.account_name.clone().unwrap_or_default()))
@@ -167,22 +158,6 @@ async fn form_page(
         t,
     )
     .await?;
-    let (heading, action, cancel, back) = match contact {
-        Some(c) => (
-            t.with("contact-edit-heading", [("name", c.name.as_str())]),
-            format!("/contacts/{}/edit", c.id),
-            format!("/contacts/{}", c.id),
-            c.name.clone(),
-        ),
-        None => (
-            t.get("contacts-new"),
-            "/contacts".to_owned(),
-            "/contacts".to_owned(),
-            t.get("tab-contacts"),
-        ),
-    };
-    let form = &input.form;
-    let errors = &input.errors;
     let label = |f: &str| t.get(&format!("contact-field-{f}"));
     let mut account = FormField::new(
         "account_id",
@@ -193,7 +168,7 @@ async fn form_page(
         errors,
     );
     account.options = accounts;
-    let fields = vec![
+    Ok(vec![
         FormField::new(
             "name",
             label("name"),
@@ -236,28 +211,7 @@ async fn form_page(
             ContactFields::DESCRIPTION_MAX,
             errors,
         ),
-    ];
-    let mut response = render(&RecordFormPage {
-        heading,
-        action,
-        cancel,
-        back,
-        editing: contact.is_some(),
-        version: form.version.clone(),
-        original: form.original.clone(),
-        fields,
-        has_errors: !errors.is_empty(),
-        conflict: input.conflict,
-        submit: t.get(if contact.is_some() {
-            "action-save"
-        } else {
-            "contacts-create"
-        }),
-        form_id: "contact-form",
-        chrome,
-    })?;
-    *response.status_mut() = status;
-    Ok(response)
+    ])
 }
 
 #[derive(Template)]
@@ -299,6 +253,92 @@ pub async fn show(
     result.unwrap_or_else(|e| PageError::new(e, t).into_response())
 }
 
+/// Contacts in the shared New, Edit and Save flow.
+pub struct Contacts;
+
+impl RecordKind for Contacts {
+    type Id = ContactId;
+    type Record = Contact;
+    type Form = ContactForm;
+    type Fields = ContactFields;
+    const MANY: &'static str = "contacts";
+    const ONE: &'static str = "contact";
+
+    fn id(contact: &Contact) -> ContactId {
+        contact.id
+    }
+
+    fn name(contact: &Contact) -> &str {
+        &contact.name
+    }
+
+    fn owners(contact: &Contact) -> (Option<PartnerId>, Option<UserId>) {
+        (contact.partner_id, contact.owner_id)
+    }
+
+    async fn load(state: &AppState, viewer: &Viewer, id: ContactId) -> Result<Contact, StoreError> {
+        state.store.contact(viewer, id).await
+    }
+
+    async fn create(
+        state: &AppState,
+        viewer: &Viewer,
+        fields: &ContactFields,
+    ) -> Result<Contact, StoreError> {
+        state.store.create_contact(viewer, fields, None, None).await
+    }
+
+    async fn update(
+        state: &AppState,
+        viewer: &Viewer,
+        id: ContactId,
+        version: i64,
+        fields: &ContactFields,
+    ) -> Result<Contact, StoreError> {
+        state
+            .store
+            .update_contact(viewer, id, version, fields)
+            .await
+    }
+
+    fn parse(form: &ContactForm, current: Option<&Contact>) -> Result<ContactFields, DomainError> {
+        form.to_input().parse(current.map(Contact::fields).as_ref())
+    }
+
+    fn form_of(contact: &Contact) -> ContactForm {
+        ContactForm::of(contact)
+    }
+
+    fn seen(form: &ContactForm) -> BTreeMap<String, String> {
+        form.seen()
+    }
+
+    fn stamp(form: &mut ContactForm) -> (&mut String, &mut String) {
+        (&mut form.version, &mut form.original)
+    }
+
+    /// The account's form name is `account_id`; its label is the account's.
+    fn label(t: Tr, field: &str) -> String {
+        let key = if field == "account_id" {
+            "account"
+        } else {
+            field
+        };
+        t.get(&format!("contact-field-{key}"))
+    }
+
+    async fn fields(
+        state: &AppState,
+        caller: &Caller,
+        t: Tr,
+        contact: Option<&Contact>,
+        form: &ContactForm,
+        errors: &BTreeMap<String, String>,
+    ) -> Result<Vec<FormField>, AppError> {
+        form_fields(state, caller, t, contact, form, errors).await
+    }
+}
+
 /// `GET /contacts/new?account_id=`: the account, when given, is chosen already.
 pub async fn new(
     State(state): State<AppState>,
@@ -306,25 +346,15 @@ pub async fn new(
     PageCaller(caller): PageCaller,
     RawQuery(query): RawQuery,
 ) -> Response {
-    let t = Tr::new(caller.user.locale);
-    let result = async {
-        tab_visible(&state, &caller, "contacts").await?;
-        let account_id = form_urlencoded::parse(query.unwrap_or_default().as_bytes())
-            .find(|(k, _)| k == "account_id")
-            .map(|(_, v)| v.into_owned())
-            .unwrap_or_default();
-        let input = FormState {
-            form: ContactForm {
-                account_id,
-                ..ContactForm::default()
-            },
-            errors: BTreeMap::new(),
-            conflict: None,
-        };
-        form_page(&state, &caller, &csrf, None, input, StatusCode::OK).await
-    }
-    .await;
-    result.unwrap_or_else(|e| PageError::new(e, t).into_response())
+    let account_id = form_urlencoded::parse(query.unwrap_or_default().as_bytes())
+        .find(|(k, _)| k == "account_id")
+        .map(|(_, v)| v.into_owned())
+        .unwrap_or_default();
+    let form = ContactForm {
+        account_id,
+        ..ContactForm::default()
+    };
+    record_form::new::<Contacts>(state, csrf, caller, form).await
 }
 
 /// `POST /contacts`: creates the contact and opens it.
@@ -334,34 +364,7 @@ pub async fn create(
     PageCaller(caller): PageCaller,
     PageForm(form): PageForm<ContactForm>,
 ) -> Response {
-    let t = Tr::new(caller.user.locale);
-    let result = async {
-        tab_visible(&state, &caller, "contacts").await?;
-        let attempt = match form.to_input().parse(None) {
-            Ok(fields) => {
-                state
-                    .store
-                    .create_contact(&caller.viewer(), &fields, None, None)
-                    .await
-            }
-            Err(e) => Err(e.into()),
-        };
-        match attempt {
-            Ok(contact) => Ok(Redirect::to(&format!("/contacts/{}", contact.id)).into_response()),
-            Err(StoreError::Domain(DomainError::Validation(errors))) => {
-                let input = FormState {
-                    form,
-                    errors: translate(t, errors),
-                    conflict: None,
-                };
-                let status = StatusCode::UNPROCESSABLE_ENTITY;
-                form_page(&state, &caller, &csrf, None, input, status).await
-            }
-            Err(e) => Err(e.into()),
-        }
-    }
-    .await;
-    result.unwrap_or_else(|e| PageError::new(e, t).into_response())
+    record_form::create::<Contacts>(state, csrf, caller, form).await
 }
 
 /// `GET /contacts/{id}/edit`
@@ -371,29 +374,7 @@ pub async fn edit(
     PageCaller(caller): PageCaller,
     PageId(id): PageId<ContactId>,
 ) -> Response {
-    let t = Tr::new(caller.user.locale);
-    let result = async {
-        tab_visible(&state, &caller, "contacts").await?;
-        let viewer = caller.viewer();
-        let contact = state.store.contact(&viewer, id).await?;
-        may_edit_owned(&viewer, contact.partner_id, contact.owner_id)?;
-        let input = FormState {
-            form: ContactForm::of(&contact),
-            errors: BTreeMap::new(),
-            conflict: None,
-        };
-        form_page(
-            &state,
-            &caller,
-            &csrf,
-            Some(&contact),
-            input,
-            StatusCode::OK,
-        )
-        .await
-    }
-    .await;
-    result.unwrap_or_else(|e| PageError::new(e, t).into_response())
+    record_form::edit::<Contacts>(state, csrf, caller, id).await
 }
 
 /// `POST /contacts/{id}/edit`: Save, back to the contact's page.
@@ -404,62 +385,5 @@ pub async fn save(
     PageId(id): PageId<ContactId>,
     PageForm(form): PageForm<ContactForm>,
 ) -> Response {
-    let t = Tr::new(caller.user.locale);
-    let result = async {
-        tab_visible(&state, &caller, "contacts").await?;
-        let viewer = caller.viewer();
-        let current = state.store.contact(&viewer, id).await?;
-        may_edit_owned(&viewer, current.partner_id, current.owner_id)?;
-        let version = form.version.trim().parse::<i64>().unwrap_or(-1);
-        let attempt = match form.to_input().parse(Some(&current.fields())) {
-            Ok(fields) => {
-                state
-                    .store
-                    .update_contact(&viewer, id, version, &fields)
-                    .await
-            }
-            Err(e) => Err(e.into()),
-        };
-        match attempt {
-            Ok(_) => Ok(Redirect::to(&format!("/contacts/{id}")).into_response()),
-            Err(StoreError::Domain(DomainError::VersionConflict)) => {
-                let now = state.store.contact(&viewer, id).await?;
-                let fresh = ContactForm::of(&now);
-                let changes = their_changes(decode(&form.original), &fresh.seen(), |f| {
-                    let key = if f == "account_id" { "account" } else { f };
-                    t.get(&format!("contact-field-{key}"))
-                });
-                let input = FormState {
-                    form: ContactForm {
-                        version: fresh.version,
-                        original: fresh.original,
-                        ..form
-                    },
-                    errors: BTreeMap::new(),
-                    conflict: Some(changes),
-                };
-                form_page(
-                    &state,
-                    &caller,
-                    &csrf,
-                    Some(&now),
-                    input,
-                    StatusCode::CONFLICT,
-                )
-                .await
-            }
-            Err(StoreError::Domain(DomainError::Validation(errors))) => {
-                let input = FormState {
-                    form,
-                    errors: translate(t, errors),
-                    conflict: None,
-                };
-                let status = StatusCode::UNPROCESSABLE_ENTITY;
-                form_page(&state, &caller, &csrf, Some(&current), input, status).await
-            }
-            Err(e) => Err(e.into()),
-        }
-    }
-    .await;
-    result.unwrap_or_else(|e| PageError::new(e, t).into_response())
+    record_form::save::<Contacts>(state, csrf, caller, id, form).await
 }

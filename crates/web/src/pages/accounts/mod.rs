@@ -2,14 +2,16 @@
 //! pages, detail pages with related records, New, Edit and Save; and
 //! converting a lead (flow 8) in [`convert`].
 //!
-//! Both kinds share one list template and one form template; what they share
-//! in code lives here: a form field as the template draws it, the values a
-//! form carries to detect someone else's change, and the tab check.
+//! Both kinds share one list template and one form template, and one New,
+//! Edit and Save flow in [`record_form`]; the rest they share lives here: a
+//! form field as the template draws it, the values a form carries to detect
+//! someone else's change, and the tab check.
 
 pub mod account;
 pub mod contact;
 pub mod convert;
 pub mod list;
+pub mod record_form;
 
 use std::collections::BTreeMap;
 

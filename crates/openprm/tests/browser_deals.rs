@@ -223,7 +223,13 @@ async fn convert_then_edit_from_my_opportunities(
     )
     .await?;
     b.fill(Locator::Id("f-amount"), "90000").await?;
-    b.fill(Locator::Id("f-currency"), "DKK").await?;
+    // The currency is picked from the supported ones, as on the opportunity form.
+    b.find(Locator::Css("#f-currency option[value=DKK]"))
+        .await?
+        .click()
+        .await?;
+    let currency = b.find(Locator::Id("f-currency")).await?;
+    assert_eq!(currency.prop("value").await?.as_deref(), Some("DKK"));
     b.resize(PHONE.0, PHONE.1).await?;
     assert!(
         !overflows_sideways(b).await?,

@@ -83,5 +83,6 @@ convert-currency = Valuta
 convert-done-title = Konverteret
 convert-done-account = Konto
 convert-done-contact = Kontakt
+convert-done-on = Konverteret den { $date }
 convert-done-opportunity = Salgsmulighed
 timeline-converted = Konverterede kundeemnet

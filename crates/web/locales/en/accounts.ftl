@@ -83,5 +83,6 @@ convert-currency = Currency
 convert-done-title = Converted
 convert-done-account = Account
 convert-done-contact = Contact
+convert-done-on = Converted on { $date }
 convert-done-opportunity = Opportunity
 timeline-converted = Converted the lead

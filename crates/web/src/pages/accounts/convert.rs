@@ -16,6 +16,7 @@ use axum::{
 use openprm_domain::{
     DomainError, LeadId,
     conversion::{ConvertInput, DEFAULT_CLOSE_DAYS, default_opportunity_name},
+    money::Currency,
     opportunities::{ParseContext, date_text},
 };
 use openprm_store::{StoreError, leads::Lead};
@@ -66,6 +67,8 @@ pub struct ConvertPage {
     pub suggestions: Vec<Suggestion>,
     pub form: ConvertForm,
     pub create_opportunity: bool,
+    /// The supported currency codes, as in the opportunity form.
+    pub currencies: Vec<&'static str>,
     pub errors: BTreeMap<String, String>,
 }
 
@@ -103,6 +106,7 @@ async fn page(
     let chrome = Chrome::build(state, caller, csrf, "leads", "convert-title").await?;
     let mut response = render(&ConvertPage {
         create_opportunity: form.create_opportunity.is_some(),
+        currencies: Currency::ALL.iter().map(|c| c.code()).collect(),
         chrome,
         lead,
         suggestions,

@@ -11,8 +11,11 @@ use axum::{
     http::StatusCode,
     response::{IntoResponse, Redirect, Response},
 };
-use openprm_domain::{DomainError, LeadId};
-use openprm_store::leads::{Lead, LeadState, claims::DeclineReason, may_edit, timeline::LeadEvent};
+use openprm_domain::{DomainError, LeadId, Viewer};
+use openprm_store::{
+    StoreError,
+    leads::{Lead, LeadState, claims::DeclineReason, may_edit, timeline::LeadEvent},
+};
 use serde::Deserialize;
 use time::OffsetDateTime;
 
@@ -25,13 +28,23 @@ use crate::{
     pages::{Chrome, PageError, PageForm, PageId, render},
 };
 
-use super::{Labels, Notice, may_accept, may_decline, may_release, moment, translate};
+use super::{Labels, Notice, date, may_accept, may_decline, may_release, moment, translate};
 
 /// A field change in the timeline.
 pub struct Change {
     pub field: String,
     pub old: String,
     pub new: String,
+}
+
+/// A record the lead was converted into: its kind's label and, when the
+/// caller may open it, its name and address.
+pub struct ConvertedLink {
+    /// The element id: `converted-account`, `converted-contact`, `converted-opportunity`.
+    pub id: &'static str,
+    pub label: String,
+    /// `(name, href)`, or `None` when the record is outside the caller's view.
+    pub link: Option<(String, String)>,
 }
 
 /// One timeline entry as shown.
@@ -66,6 +79,9 @@ pub struct LeadPage {
     pub may_convert: bool,
     /// Where a refused Accept returns: the list the lead is waiting in.
     pub accept_from: String,
+    /// The account, contact and opportunity a converted lead became.
+    pub converted: Vec<ConvertedLink>,
+    pub converted_on: Option<String>,
     pub reasons: Vec<(String, String)>,
     pub input: ActionInput,
     pub errors: BTreeMap<String, String>,
@@ -163,6 +179,63 @@ fn newest_first(events: &[LeadEvent]) -> Vec<&LeadEvent> {
     saves.into_iter().rev().flatten().collect()
 }
 
+/// A record's name and address, or `None` when the caller may not see it.
+fn visible<T>(
+    result: Result<T, StoreError>,
+    name: impl FnOnce(T) -> String,
+    href: String,
+) -> Result<Option<(String, String)>, AppError> {
+    match result {
+        Ok(record) => Ok(Some((name(record), href))),
+        Err(StoreError::Domain(DomainError::NotFound | DomainError::Forbidden)) => Ok(None),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// What the lead was converted into, each read with the caller's visibility.
+async fn converted_links(
+    state: &AppState,
+    viewer: &Viewer,
+    lead: &Lead,
+    t: Tr,
+) -> Result<Vec<ConvertedLink>, AppError> {
+    let mut links = Vec::new();
+    if let Some(id) = lead.converted_account_id {
+        links.push(ConvertedLink {
+            id: "converted-account",
+            label: t.get("convert-done-account"),
+            link: visible(
+                state.store.account(viewer, id).await,
+                |a| a.name,
+                format!("/accounts/{id}"),
+            )?,
+        });
+    }
+    if let Some(id) = lead.converted_contact_id {
+        links.push(ConvertedLink {
+            id: "converted-contact",
+            label: t.get("convert-done-contact"),
+            link: visible(
+                state.store.contact(viewer, id).await,
+                |c| c.name,
+                format!("/contacts/{id}"),
+            )?,
+        });
+    }
+    if let Some(id) = lead.converted_opportunity_id {
+        links.push(ConvertedLink {
+            id: "converted-opportunity",
+            label: t.get("convert-done-opportunity"),
+            link: visible(
+                state.store.opportunity(viewer, id).await,
+                |o| o.name,
+                format!("/opportunities/{id}"),
+            )?,
+        });
+    }
+    Ok(links)
+}
+
 /// Renders the lead page; `input`, `errors` and `notice` come from a form
 /// that needs another look.
 pub async fn lead_page(
@@ -192,8 +265,13 @@ pub async fn lead_page(
         (LeadState::InQueue, Some(queue)) => format!("/leads?view=queue%3A{queue}"),
         _ => "/leads?view=inbox".to_owned(),
     };
+    let converted = converted_links(state, &viewer, &lead, t).await?;
     let failed = !errors.is_empty();
     let mut response = render(&LeadPage {
+        converted,
+        converted_on: lead
+            .converted_at
+            .map(|at| t.with("convert-done-on", [("date", date(at))])),
         status: labels.status(&lead.status),
         source: labels.source(lead.source),
         rating: lead.rating.map(|r| (r.as_str(), labels.rating(r))),

@@ -15,7 +15,7 @@ use axum::{
 };
 use openprm_domain::{
     DomainError, RegistrationId,
-    registrations::{RegistrationStatus, minute_text, parse_reason},
+    registrations::{RegistrationStatus, matching::MatchedOn, minute_text, parse_reason},
 };
 use openprm_store::registrations::{Registration, conflicts::RecordKind};
 use serde::Deserialize;
@@ -48,7 +48,12 @@ pub struct ConflictView {
     pub state: String,
     pub protected_until: Option<String>,
     pub matched: Vec<String>,
-    pub score: u8,
+    /// Which compared rows matched: customer (by name), domain, contact e-mail.
+    pub on_name: bool,
+    pub on_domain: bool,
+    pub on_email: bool,
+    /// The certainty as a percentage, in the reader's language.
+    pub certainty: String,
     pub href: Option<String>,
     /// Outside the caller's partners, or gone: only kind, partner and what matched.
     pub note: Option<String>,
@@ -69,6 +74,10 @@ pub struct RegistrationPage {
     pub vendor: bool,
     pub may_decide: bool,
     pub conflicts: Vec<ConflictView>,
+    /// The registration's rows that some conflict matched on.
+    pub on_name: bool,
+    pub on_domain: bool,
+    pub on_email: bool,
     pub reason: String,
     pub errors: BTreeMap<String, String>,
     pub notice: Option<Notice>,
@@ -150,7 +159,15 @@ async fn page(
                             })
                             .map_or_else(|| format!("{a} {cur}"), |m| m.format(t.locale))
                     });
+                    let on = |m: MatchedOn| c.matched_on.contains(&m);
                     ConflictView {
+                        on_name: on(MatchedOn::Name),
+                        on_domain: on(MatchedOn::Domain),
+                        on_email: on(MatchedOn::ContactEmail),
+                        certainty: t.with(
+                            "registration-certainty-value",
+                            [("score", c.score.to_string())],
+                        ),
                         kind: t.get(&format!("registration-kind-{}", c.record_kind.as_str())),
                         partner: c
                             .partner_name
@@ -168,7 +185,6 @@ async fn page(
                             .iter()
                             .map(|m| t.get(&format!("registration-matched-{}", m.as_str())))
                             .collect(),
-                        score: c.score,
                         href,
                         note,
                     }
@@ -178,6 +194,12 @@ async fn page(
         _ => Vec::new(),
     };
     let r = detail.registration;
+    let any = |on: fn(&ConflictView) -> bool| conflicts.iter().any(on);
+    let (on_name, on_domain, on_email) = (
+        any(|c| c.on_name),
+        any(|c| c.on_domain),
+        any(|c| c.on_email),
+    );
     let failed = !errors.is_empty();
     let refused = notice.as_ref().is_some_and(|n| n.kind == "error");
     let mut response = render(&RegistrationPage {
@@ -194,6 +216,9 @@ async fn page(
         vendor,
         may_decide: vendor && r.status == RegistrationStatus::Pending,
         conflicts,
+        on_name,
+        on_domain,
+        on_email,
         reason,
         errors,
         notice,

@@ -26,6 +26,7 @@ openprm_testkit::test_on_both_stores!(
     channel_managers_see_only_their_partners,
     bad_input_is_a_clear_4xx_and_nothing_is_written,
     forged_cursor_times_are_refused_as_invalid_cursors,
+    a_stage_removed_while_saving_is_a_field_error,
 );
 
 // ---------------------------------------------------------------------------
@@ -1241,4 +1242,85 @@ async fn forged_cursor_times_are_refused_as_invalid_cursors(app: &TestApp) {
     )
     .await;
     assert_eq!(status, 200);
+}
+
+/// A stage the admin removes while a deal is being saved into it: the save is
+/// a field error on `stage` or the removal is refused as in use, never both
+/// done, never a 5xx (`call` checks), and nothing half-written.
+async fn a_stage_removed_while_saving_is_a_field_error(app: &TestApp) {
+    let w = world(app).await;
+    let (_, later) = dates(app);
+    let (_, base) = get(app, &w.admin, "/api/v1/opportunity-stages").await;
+    let base: Vec<Value> = base.as_array().unwrap().clone();
+    let moving = create_id(app, &w.acme_user, deal("Moving", &w.acme_account, &later)).await;
+    let before = count_all(app, &w).await;
+    let mut created_in_it = 0;
+    for round in 0..16 {
+        let key = format!("fleeting_{round}");
+        let mut with = base.clone();
+        with.push(json!({"key": key, "label_en": format!("Fleeting {round}"), "label_da": format!("Flygtig {round}"), "outcome": "open", "probability": 40, "position": 1000}));
+        let (status, body) = put_stages(app, &w.admin, json!(with)).await;
+        assert_eq!(status, 200, "{body}");
+        let version = read(app, &w.acme_user, &moving).await["version"].to_string();
+        let mut new = deal(&format!("Race {round}"), &w.acme_account, &later);
+        new["stage"] = json!(key);
+        let ((made, made_body), (removed, removed_body), (moved, moved_body)) = tokio::join!(
+            post(app, &w.acme_user, "/api/v1/opportunities", new),
+            put_stages(app, &w.admin, json!(base)),
+            patch(
+                app,
+                &w.acme_user,
+                &moving,
+                Some(&version),
+                json!({"stage": key})
+            ),
+        );
+        for (status, body) in [(made, &made_body), (moved, &moved_body)] {
+            assert!(
+                status == 201
+                    || status == 200
+                    || (status == 422 && fields(body) == set(&["stage"])),
+                "{status}: {body}"
+            );
+        }
+        let saved_in_it = u16::from(made == 201) + u16::from(moved == 200);
+        if removed == 200 {
+            assert_eq!(saved_in_it, 0, "the stage went, yet a deal is in it");
+        } else {
+            assert_eq!(
+                (removed, fields(&removed_body)),
+                (422, set(&[&format!("removed.{key}")])),
+            );
+            assert!(saved_in_it > 0, "{removed_body}");
+        }
+        created_in_it += usize::from(made == 201);
+        // Put the deal back where it can stay, and drop the stage for good.
+        if moved == 200 {
+            let version = moved_body["version"].to_string();
+            let (status, body) = patch(
+                app,
+                &w.acme_user,
+                &moving,
+                Some(&version),
+                json!({"stage": "prospecting"}),
+            )
+            .await;
+            assert_eq!(status, 200, "{body}");
+        }
+        if made == 201 {
+            let (status, body) = patch(
+                app,
+                &w.acme_user,
+                &text(&made_body["id"]),
+                Some("1"),
+                json!({"stage": "prospecting"}),
+            )
+            .await;
+            assert_eq!(status, 200, "{body}");
+        }
+        let (status, body) = put_stages(app, &w.admin, json!(base)).await;
+        assert_eq!(status, 200, "{body}");
+    }
+    // A refused create left no deal behind.
+    assert_eq!(count_all(app, &w).await, before + created_in_it);
 }

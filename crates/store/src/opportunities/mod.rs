@@ -282,7 +282,9 @@ impl Store {
             let q = sqlx::query_as(&sql).bind(id.0);
             bind_scope!(q, clause).fetch_optional(pool).await
         })?;
-        row.ok_or_else(|| DomainError::field("account_id", "opportunity-error-account-unknown").into())
+        row.ok_or_else(|| {
+            DomainError::field("account_id", "opportunity-error-account-unknown").into()
+        })
     }
 
     /// One of `partner`'s active people the caller may see, to own an
@@ -293,7 +295,12 @@ impl Store {
         partner: PartnerId,
         owner: UserId,
     ) -> Result<String, StoreError> {
-        let unknown = || StoreError::from(DomainError::field("owner_id", "opportunity-error-owner-unknown"));
+        let unknown = || {
+            StoreError::from(DomainError::field(
+                "owner_id",
+                "opportunity-error-owner-unknown",
+            ))
+        };
         let user = self.user(viewer, owner).await.map_err(|e| match e {
             StoreError::Domain(DomainError::NotFound) => unknown(),
             other => other,
@@ -319,10 +326,9 @@ impl Store {
         owner_id: Option<UserId>,
     ) -> Result<Opportunity, StoreError> {
         let account = self.account_for_opportunity(viewer, account_id).await?;
-        let partner = account
-            .partner_id
-            .map(PartnerId)
-            .ok_or_else(|| DomainError::field("account_id", "opportunity-error-account-no-partner"))?;
+        let partner = account.partner_id.map(PartnerId).ok_or_else(|| {
+            DomainError::field("account_id", "opportunity-error-account-no-partner")
+        })?;
         let owner = match (viewer.role, owner_id) {
             (Role::PartnerUser, None) => viewer.user_id,
             (Role::PartnerUser, Some(u)) if u == viewer.user_id => u,
@@ -350,7 +356,12 @@ impl Store {
             now: self.now(),
             origin: None,
         };
+        let backend = self.backend();
         write_tx!(self, tx => {
+            // Checked above for a clear answer; held here, as it may have gone since.
+            if stages::hold_stage!(&mut *tx, backend, "key = $1", &fields.stage).is_none() {
+                return Err(DomainError::field("stage", "error-stage-unknown").into());
+            }
             crate::opportunities::insert_opportunity!(&mut *tx, &new);
         });
         self.opportunity(viewer, new.id).await
@@ -378,7 +389,11 @@ impl Store {
         if let Some(moved) = reassignment.account_id.filter(|a| *a != current.account_id) {
             let target = self.account_for_opportunity(viewer, moved).await?;
             if target.partner_id != current.partner_id.map(|p| p.0) {
-                return Err(DomainError::field("account_id", "opportunity-error-account-other-partner").into());
+                return Err(DomainError::field(
+                    "account_id",
+                    "opportunity-error-account-other-partner",
+                )
+                .into());
             }
             changed.push((
                 "account",
@@ -416,7 +431,13 @@ impl Store {
         let sql = "UPDATE opportunities SET name = $3, account_id = $4, stage = $5, amount_minor = $6, currency = $7, close_date = $8, \
                    probability = $9, next_step = $10, description = $11, owner_id = $12, version = version + 1, updated_at = $13, \
                    last_activity_at = $13 WHERE id = $1 AND version = $2";
+        let backend = self.backend();
+        let new_stage = fields.stage != current.stage;
         write_tx!(self, tx => {
+            // A stage another save just removed is refused, not a broken foreign key.
+            if new_stage && stages::hold_stage!(&mut *tx, backend, "key = $1", &fields.stage).is_none() {
+                return Err(DomainError::field("stage", "error-stage-unknown").into());
+            }
             let done = sqlx::query(sql)
                 .bind(id.0)
                 .bind(expected_version)

@@ -32,6 +32,30 @@ fn in_use(key: &str) -> StoreError {
     DomainError::field(&format!("removed.{key}"), "error-stage-in-use").into()
 }
 
+/// Reads a stage inside a write transaction and holds it there: an
+/// opportunity written into it cannot lose it before commit. PostgreSQL's
+/// `FOR KEY SHARE` makes a concurrent removal wait, and then find the stage in
+/// use; SQLite's `BEGIN IMMEDIATE` already keeps every other writer out.
+/// `$where` picks the stage; answers its key and probability, if it is there.
+macro_rules! hold_stage {
+    ($exec:expr, $backend:expr, $where:literal $(, $bind:expr)*) => {{
+        let lock = match $backend {
+            $crate::Backend::Postgres => " FOR KEY SHARE",
+            $crate::Backend::Sqlite => "",
+        };
+        let sql = format!(
+            "SELECT key, probability FROM opportunity_stages WHERE {} ORDER BY position, key LIMIT 1{lock}",
+            $where
+        );
+        let row: Option<(String, i32)> = sqlx::query_as(&sql)
+            $(.bind($bind))*
+            .fetch_optional($exec)
+            .await?;
+        row
+    }};
+}
+pub(crate) use hold_stage;
+
 impl Store {
     /// Every stage, in the order the picklist shows them.
     pub async fn opportunity_stages(&self) -> Result<Vec<OpportunityStage>, StoreError> {

@@ -23,7 +23,7 @@ use super::{
 use crate::{
     Backend, DbTime, Store, StoreError,
     accounts::insert_account,
-    opportunities::{NewOpportunity, insert_opportunity},
+    opportunities::{NewOpportunity, insert_opportunity, stages::hold_stage},
     outbox::{OutgoingEmail, enqueue_email},
     settings::VendorSettings,
     write_tx,
@@ -218,8 +218,9 @@ impl Store {
             .as_deref()
             .and_then(normalise_domain);
 
+        let backend = self.backend();
         write_tx!(self, tx => {
-            if self.backend() == Backend::Postgres {
+            if backend == Backend::Postgres {
                 sqlx::query("SELECT pg_advisory_xact_lock($1)")
                     .bind(APPROVAL_LOCK)
                     .execute(&mut *tx)
@@ -284,6 +285,11 @@ impl Store {
                     account_id
                 }
             };
+            // The first open stage as it is now, held until commit: the one
+            // read above may have been removed or reordered since.
+            let (stage_key, probability) = hold_stage!(&mut *tx, backend, "outcome = 'open'")
+                .ok_or(DomainError::Invalid("registration-error-no-open-stage"))?;
+            let fields = OpportunityFields { stage: stage_key, probability, ..fields.clone() };
             insert_opportunity!(&mut *tx, &NewOpportunity {
                 id: opportunity_id,
                 fields: &fields,

@@ -7,7 +7,7 @@
 //! needs a reason; who sees what; bad input and the same deal twice.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::time::Duration as StdDuration;
+use std::{collections::BTreeSet, time::Duration as StdDuration};
 
 use openprm_domain::{Clock, Role, Tier};
 use openprm_store::partners::Partner;
@@ -314,8 +314,19 @@ async fn conflicts_are_found_across_partners_and_shown_only_to_vendor_staff(app:
         assert_no_leak(&text, &seeds);
     }
 
+    // Zenith's channel manager approves Zenith's registration: it is protected now.
+    let (status, approved) = call(
+        app,
+        &w.cm_b,
+        Method::POST,
+        &format!("/api/v1/deal-registrations/{}/approve", seeds.registration),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{approved}");
+
     // The channel manager sees the conflicts side by side.
-    let (status, detail) = call(
+    let (status, text) = raw(
         app,
         &w.cm_a,
         Method::GET,
@@ -323,7 +334,8 @@ async fn conflicts_are_found_across_partners_and_shown_only_to_vendor_staff(app:
         None,
     )
     .await;
-    assert_eq!(status, StatusCode::OK, "{detail}");
+    assert_eq!(status, StatusCode::OK, "{text}");
+    let detail: Value = serde_json::from_str(&text).unwrap();
     let conflicts = detail["conflicts"].as_array().unwrap().clone();
     let lead = conflict(&conflicts, &seeds.lead);
     assert_eq!(lead["record_kind"], "lead");
@@ -340,15 +352,33 @@ async fn conflicts_are_found_across_partners_and_shown_only_to_vendor_staff(app:
     assert_eq!(matched(opportunity), ["name"]);
     assert_eq!(opportunity["name"], "Bifrost smart meters");
     assert_eq!(opportunity["amount"], "40000.00");
-    // Zenith belongs to another channel manager: named, but not shown.
-    let zenith = conflict(&conflicts, &seeds.registration);
+    // Zenith belongs to another channel manager: its kind, partner and what
+    // matched, and nothing else (no id, existence, protection or certainty).
+    let outside: Vec<&Value> = conflicts
+        .iter()
+        .filter(|c| c["in_scope"] == false)
+        .collect();
+    assert_eq!(outside.len(), 1, "{conflicts:?}");
+    let zenith = outside[0];
     assert_eq!(zenith["record_kind"], "registration");
     assert_eq!(matched(zenith), ["contact_email", "domain"]);
     assert_eq!(zenith["partner_name"], "Zenith Systems");
-    assert_eq!(zenith["in_scope"], false);
-    assert!(
-        zenith["company"].is_null() && zenith["email"].is_null(),
+    let shown: BTreeSet<&str> = zenith
+        .as_object()
+        .unwrap()
+        .iter()
+        .filter(|(_, v)| !v.is_null())
+        .map(|(k, _)| k.as_str())
+        .collect();
+    assert_eq!(
+        shown,
+        BTreeSet::from(["record_kind", "partner_name", "in_scope", "matched_on"]),
         "{zenith}"
+    );
+    assert!(!text.contains(&seeds.registration), "{text}");
+    assert!(
+        !text.contains(&approved["partner_id"].as_str().unwrap().to_owned()),
+        "{text}"
     );
     for absent in [&seeds.unrelated_lead, &seeds.own_lead] {
         assert!(
@@ -371,6 +401,11 @@ async fn conflicts_are_found_across_partners_and_shown_only_to_vendor_staff(app:
     assert_eq!(zenith["in_scope"], true);
     assert_eq!(zenith["company"], "NL Energy Holding");
     assert_eq!(zenith["email"], "mette@nordlys.dk");
+    assert_eq!(zenith["exists"], true);
+    assert!(
+        zenith["protected_until"].is_string() && zenith["score"].is_u64(),
+        "{zenith}"
+    );
 
     // Zenith, for its part, sees only its own registration, with no hint of Fjordline's.
     let (_, text) = raw(

@@ -87,19 +87,21 @@ macro_rules! insert {
 pub(crate) use insert;
 
 /// One conflicting record beside the registration, for vendor staff.
+///
+/// A record of a partner outside the caller's scope shows only its kind, its
+/// partner's name and what matched; everything else is absent (`null`).
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct Conflict {
     pub record_kind: RecordKind,
-    #[schema(value_type = String, format = Uuid)]
-    pub record_id: Uuid,
+    #[schema(value_type = Option<String>, format = Uuid)]
+    pub record_id: Option<Uuid>,
     /// The partner that holds the record; absent for the vendor's own.
     pub partner_id: Option<PartnerId>,
     pub partner_name: Option<String>,
-    /// Whether the record lies within the caller's partners. When it does
-    /// not, only its kind, partner and what matched are shown.
+    /// Whether the record lies within the caller's partners.
     pub in_scope: bool,
     /// Whether the record still exists.
-    pub exists: bool,
+    pub exists: Option<bool>,
     /// Lead: the person; opportunity: its name; account and registration: the company.
     pub name: Option<String>,
     pub company: Option<String>,
@@ -116,7 +118,7 @@ pub struct Conflict {
     pub protected_until: Option<OffsetDateTime>,
     pub matched_on: Vec<MatchedOn>,
     /// How sure the match is, 0–100.
-    pub score: u8,
+    pub score: Option<u8>,
 }
 
 /// Numbered parameters collected while building a candidate query.
@@ -573,7 +575,7 @@ impl Store {
                         channel_manager_id: r.channel_manager_id.map(UserId),
                     })
                 });
-                let shown = |v: Option<String>| if in_scope { v } else { None };
+                let shown = |v: Option<String>| v.filter(|_| in_scope);
                 let amount = r
                     .amount_minor
                     .zip(r.currency.as_deref())
@@ -584,11 +586,11 @@ impl Store {
                     });
                 Conflict {
                     record_kind: RecordKind::parse(&r.record_kind),
-                    record_id: r.record_id,
-                    partner_id: r.partner_id.map(PartnerId),
+                    record_id: Some(r.record_id).filter(|_| in_scope),
+                    partner_id: r.partner_id.map(PartnerId).filter(|_| in_scope),
                     partner_name: r.partner_name,
                     in_scope,
-                    exists: r.exists_now,
+                    exists: Some(r.exists_now).filter(|_| in_scope),
                     name: shown(r.name),
                     company: shown(r.company),
                     domain: shown(r.domain),
@@ -596,9 +598,13 @@ impl Store {
                     amount: shown(amount),
                     currency: shown(r.currency),
                     state: shown(r.state),
-                    protected_until: r.protected_until.map(|t| t.0).filter(|t| *t > now),
+                    protected_until: r
+                        .protected_until
+                        .map(|t| t.0)
+                        .filter(|t| in_scope && *t > now),
                     matched_on: MatchedOn::parse_list(&r.matched_on),
-                    score: u8::try_from(r.score.clamp(0, 100)).unwrap_or(0),
+                    score: Some(u8::try_from(r.score.clamp(0, 100)).unwrap_or(0))
+                        .filter(|_| in_scope),
                 }
             })
             .collect())

@@ -131,16 +131,16 @@ async fn page(
                             .map_or_else(|| s.to_owned(), |st| status_label(t, st)),
                         RecordKind::Account => s.to_owned(),
                     });
-                    let href = (c.in_scope && c.exists).then(|| {
+                    let href = c.record_id.filter(|_| c.exists == Some(true)).map(|id| {
                         let base = match c.record_kind {
                             RecordKind::Lead => "/leads",
                             RecordKind::Opportunity => "/opportunities",
                             RecordKind::Account => "/accounts",
                             RecordKind::Registration => "/deal-registrations",
                         };
-                        format!("{base}/{}", c.record_id)
+                        format!("{base}/{id}")
                     });
-                    let note = if !c.exists {
+                    let note = if c.exists == Some(false) {
                         Some(t.get("registration-conflict-gone"))
                     } else if !c.in_scope {
                         Some(t.get("registration-conflict-outside-scope"))
@@ -164,9 +164,14 @@ async fn page(
                         on_name: on(MatchedOn::Name),
                         on_domain: on(MatchedOn::Domain),
                         on_email: on(MatchedOn::ContactEmail),
-                        certainty: t.with(
-                            "registration-certainty-value",
-                            [("score", c.score.to_string())],
+                        certainty: c.score.map_or_else(
+                            || "—".to_owned(),
+                            |score| {
+                                t.with(
+                                    "registration-certainty-value",
+                                    [("score", score.to_string())],
+                                )
+                            },
                         ),
                         kind: t.get(&format!("registration-kind-{}", c.record_kind.as_str())),
                         partner: c

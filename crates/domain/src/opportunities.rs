@@ -5,13 +5,14 @@
 //! this module knows the deal itself: its name, stage, amount, close date,
 //! probability and next step.
 
-use serde::{Deserialize, Deserializer, Serialize, de};
+use serde::{Deserialize, Serialize};
 use time::{Date, Month, format_description::FormatItem, macros::format_description};
 
 use crate::{
     DomainError, FieldErrors, Locale,
     money::{Currency, Money, parse_amount},
     opportunity_stages::{OpportunityStage, find_stage, initial_stage},
+    record_fields::text_or_whole_number,
 };
 
 const DATE_FORMAT: &[FormatItem<'static>] = format_description!("[year]-[month]-[day]");
@@ -109,49 +110,6 @@ pub fn format_amount_text(text: &str, locale: Locale) -> Option<String> {
     let currency = Currency::parse(code)?;
     let minor = parse_amount(number, currency, Locale::English).ok()?;
     Some(Money { minor, currency }.format(locale))
-}
-
-/// A JSON `null` clears a field just as `""` does; only a missing field keeps
-/// its value. Amounts and probabilities may also come as whole JSON numbers;
-/// a JSON number with decimals is refused, because it would arrive as a float:
-/// send such an amount as a string, `"12500.50"`.
-fn text_or_whole_number<'de, D: Deserializer<'de>>(
-    deserializer: D,
-) -> Result<Option<String>, D::Error> {
-    struct Visitor;
-    impl<'de> de::Visitor<'de> for Visitor {
-        type Value = Option<String>;
-        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-            f.write_str("a string, a whole number or null")
-        }
-        fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
-            Ok(Some(v.to_owned()))
-        }
-        fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
-            Ok(Some(v))
-        }
-        fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
-            Ok(Some(v.to_string()))
-        }
-        fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
-            Ok(Some(v.to_string()))
-        }
-        fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
-            Err(E::custom(
-                "a number with decimals is not exact; send it as a string such as \"12500.50\"",
-            ))
-        }
-        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-            Ok(Some(String::new()))
-        }
-        fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
-            Ok(Some(String::new()))
-        }
-        fn visit_some<D2: Deserializer<'de>>(self, d: D2) -> Result<Self::Value, D2::Error> {
-            d.deserialize_any(Visitor)
-        }
-    }
-    deserializer.deserialize_option(Visitor)
 }
 
 /// An opportunity as typed into a form or sent as JSON: every field optional.

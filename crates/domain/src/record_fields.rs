@@ -5,7 +5,7 @@
 //! Each check answers a message-catalogue key, so every door shows the same
 //! problem in the reader's language.
 
-use serde::{Deserialize, Deserializer};
+use serde::{Deserialize, Deserializer, de};
 
 use crate::FieldErrors;
 
@@ -18,6 +18,49 @@ pub(crate) fn null_as_empty<'de, D: Deserializer<'de>>(
     Ok(Some(
         Option::<String>::deserialize(deserializer)?.unwrap_or_default(),
     ))
+}
+
+/// Like [`null_as_empty`], for values that may also come as whole JSON numbers
+/// (amounts, probabilities);
+/// a JSON number with decimals is refused, because it would arrive as a float:
+/// send such an amount as a string, `"12500.50"`.
+pub(crate) fn text_or_whole_number<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<String>, D::Error> {
+    struct Visitor;
+    impl<'de> de::Visitor<'de> for Visitor {
+        type Value = Option<String>;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("a string, a whole number or null")
+        }
+        fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+            Ok(Some(v.to_owned()))
+        }
+        fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
+            Ok(Some(v))
+        }
+        fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
+            Ok(Some(v.to_string()))
+        }
+        fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
+            Ok(Some(v.to_string()))
+        }
+        fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
+            Err(E::custom(
+                "a number with decimals is not exact; send it as a string such as \"12500.50\"",
+            ))
+        }
+        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(Some(String::new()))
+        }
+        fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(Some(String::new()))
+        }
+        fn visit_some<D2: Deserializer<'de>>(self, d: D2) -> Result<Self::Value, D2::Error> {
+            d.deserialize_any(Visitor)
+        }
+    }
+    deserializer.deserialize_option(Visitor)
 }
 
 /// Trims a given value and refuses control characters (NUL included); a

@@ -26,6 +26,7 @@ openprm_testkit::test_on_both_stores!(
     the_same_deal_cannot_be_registered_twice,
     bad_input_is_refused_field_by_field_and_nothing_is_written,
     protection_settings_are_the_admins,
+    amounts_are_exact_text_or_whole_numbers,
     forged_cursor_times_are_refused_as_invalid_cursors,
 );
 
@@ -996,6 +997,8 @@ async fn bad_input_is_refused_field_by_field_and_nothing_is_written(app: &TestAp
         (with("amount", json!(0)), "amount"),
         (with("amount", json!("99999999999999999")), "amount"),
         (with("amount", json!(1e300)), "amount"),
+        // Money is exact: a JSON number with decimals would arrive as a float.
+        (with("amount", json!(12.5)), "amount"),
         (with("amount", json!("12.345")), "amount"),
         (with("amount", json!("lots")), "amount"),
         (with("currency", json!("XYZ")), "currency"),
@@ -1177,4 +1180,28 @@ async fn forged_cursor_times_are_refused_as_invalid_cursors(app: &TestApp) {
     )
     .await;
     assert_eq!(status, StatusCode::OK);
+}
+
+async fn amounts_are_exact_text_or_whole_numbers(app: &TestApp) {
+    let w = world(app).await;
+    let with = |value: Value| {
+        let mut body = nordlys();
+        body["amount"] = value;
+        body
+    };
+    let (status, answer) = call(
+        app,
+        &w.freja,
+        Method::POST,
+        "/api/v1/deal-registrations",
+        Some(with(json!(12.5))),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{answer}");
+    assert_eq!(answer["error"]["code"], "validation_failed");
+    assert!(answer["error"]["fields"]["amount"].is_string(), "{answer}");
+    assert_eq!(count(app, &w.admin).await, 0);
+    let reg = register(app, &w.freja, with(json!("12.50"))).await;
+    assert_eq!(reg["amount_minor"], 1250);
+    assert_eq!(reg["amount"], "12.50");
 }

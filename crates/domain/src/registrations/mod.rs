@@ -9,13 +9,16 @@
 pub mod matching;
 pub mod protection;
 
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::{Deserialize, Serialize};
 use time::{Date, Duration, macros::format_description};
 
 use crate::{
     DomainError, EmailAddress, FieldErrors, Locale,
     money::{Currency, Money},
-    record_fields::{Checked, at_most, clean, null_as_empty, optional, phone, record, required},
+    record_fields::{
+        Checked, at_most, clean, null_as_empty, optional, phone, record, required,
+        text_or_whole_number,
+    },
 };
 
 use matching::{Probe, company_domain_of_email, is_free_mail, normalise_company, normalise_domain};
@@ -181,26 +184,6 @@ pub fn parse_reason(input: Option<String>) -> Result<String, DomainError> {
     checked.map_err(|key| DomainError::field("reason", key))
 }
 
-/// An amount as JSON sends it: a string (`"12500.50"`) or a number (`12500.5`);
-/// numbers are read through their decimal text, never as a float sum.
-fn amount_text<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<String>, D::Error> {
-    #[derive(Deserialize)]
-    #[serde(untagged)]
-    enum Amount {
-        Text(String),
-        Whole(u64),
-        Negative(i64),
-        Fraction(f64),
-    }
-    Ok(Some(match Option::<Amount>::deserialize(deserializer)? {
-        None => String::new(),
-        Some(Amount::Text(s)) => s,
-        Some(Amount::Whole(n)) => n.to_string(),
-        Some(Amount::Negative(n)) => n.to_string(),
-        Some(Amount::Fraction(f)) => f.to_string(),
-    }))
-}
-
 /// A registration as typed into the form or sent as JSON.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct RegistrationInput {
@@ -217,9 +200,10 @@ pub struct RegistrationInput {
     pub contact_phone: Option<String>,
     #[serde(default, deserialize_with = "null_as_empty")]
     pub product_interest: Option<String>,
-    /// The expected amount in major units: `12500.50` (a string or a number;
-    /// forms also take the user's language's grouping, `12.500,50`).
-    #[serde(default, deserialize_with = "amount_text")]
+    /// The expected amount in major units: `12500.50` as a string, or a whole
+    /// number; a number with decimals is refused, as it would arrive as a
+    /// float (forms also take the user's language's grouping, `12.500,50`).
+    #[serde(default, deserialize_with = "text_or_whole_number")]
     #[schema(value_type = Option<String>, example = "12500.50")]
     pub amount: Option<String>,
     /// ISO 4217 code, e.g. `DKK`.
@@ -519,13 +503,16 @@ mod tests {
     }
 
     #[test]
-    fn amounts_arrive_as_json_strings_or_numbers() {
+    fn amounts_arrive_as_json_text_or_whole_numbers() {
         let body = r#"{"company_name":"Nordlys","contact_name":"M","contact_email":"m@nordlys.dk",
-            "product_interest":"X","amount":12500.5,"currency":"EUR","close_date":"2026-04-01"}"#;
+            "product_interest":"X","amount":"12500.50","currency":"EUR","close_date":"2026-04-01"}"#;
         let input: RegistrationInput = serde_json::from_str(body).unwrap();
-        assert_eq!(input.amount.as_deref(), Some("12500.5"));
         let f = input.parse(TODAY, Locale::English).unwrap();
         assert_eq!(f.amount.minor, 1_250_050);
+        // A number with decimals would be a float: refused, never rounded.
+        assert!(serde_json::from_str::<RegistrationInput>(r#"{"amount":12500.5}"#).is_err());
+        let whole: RegistrationInput = serde_json::from_str(r#"{"amount":12500}"#).unwrap();
+        assert_eq!(whole.amount.as_deref(), Some("12500"));
         let negative: RegistrationInput = serde_json::from_str(r#"{"amount":-3}"#).unwrap();
         assert_eq!(negative.amount.as_deref(), Some("-3"));
         let null: RegistrationInput = serde_json::from_str(r#"{"amount":null}"#).unwrap();

@@ -33,12 +33,25 @@ impl<T: DeserializeOwned> FromRequest<AppState> for ApiJson<T> {
         match axum::Json::<T>::from_request(request, state).await {
             Ok(axum::Json(value)) => Ok(ApiJson(value)),
             Err(JsonRejection::JsonDataError(e)) => {
-                Err(AppError::Domain(DomainError::field("body", &e.body_text().to_string())).into())
+                let text = e.body_text();
+                let field = data_error_field(&text).unwrap_or("body");
+                Err(AppError::Domain(DomainError::field(field, &text)).into())
             }
             Err(JsonRejection::BytesRejection(_)) => Err(AppError::TooLarge.into()),
             Err(e) => Err(AppError::BadRequest(e.body_text()).into()),
         }
     }
+}
+
+/// The top-level field a JSON data error is about (`amount` for a number with
+/// decimals where an exact amount belongs), from the path axum puts before
+/// the message: `…target type: amount: …`. `None` when it names none.
+fn data_error_field(text: &str) -> Option<&str> {
+    let (_, rest) = text.split_once("target type: ")?;
+    let (path, _) = rest.split_once(": ")?;
+    let field = path.split(['.', '[']).next()?;
+    (!field.is_empty() && field.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
+        .then_some(field)
 }
 
 /// Whether a JSON text has a `\u0000` escape in a string: no database stores

@@ -325,11 +325,25 @@ async fn each_role_creates_opportunities_where_it_may(app: &TestApp) {
         (json!("proposal"), json!(60))
     );
 
-    // A partner user cannot hand a new deal to a colleague…
-    let mut body = deal("For Cleo", &w.acme_account, &later);
-    body["owner_id"] = json!(w.acme_colleague.id());
-    let (status, refused) = post(app, &w.acme_user, "/api/v1/opportunities", body).await;
-    assert_eq!((status, code(&refused)), (403, "forbidden"));
+    // A partner user cannot hand a new deal to a colleague: a field error,
+    // the same for a colleague, another partner's user and nobody at all.
+    let mut answers = Vec::new();
+    for owner in [
+        w.acme_colleague.id(),
+        w.zenith_user.id(),
+        "00000000-0000-4000-8000-000000000000".to_owned(),
+    ] {
+        let mut body = deal("For Cleo", &w.acme_account, &later);
+        body["owner_id"] = json!(owner);
+        let (status, refused) = post(app, &w.acme_user, "/api/v1/opportunities", body).await;
+        assert_eq!(
+            (status, fields(&refused)),
+            (422, set(&["owner_id"])),
+            "{refused}"
+        );
+        answers.push(refused);
+    }
+    assert!(answers.windows(2).all(|a| a[0] == a[1]), "{answers:?}");
     // …nor use a colleague's account, which they cannot see.
     let body = deal("Not mine", &w.colleague_account, &later);
     let (status, refused) = post(app, &w.acme_user, "/api/v1/opportunities", body).await;
@@ -662,7 +676,7 @@ async fn editing_needs_the_current_version_and_writes_the_timeline(app: &TestApp
         json!({"owner_id": w.acme_manager.id()}),
     )
     .await;
-    assert_eq!((status, code(&body)), (403, "forbidden"));
+    assert_eq!((status, fields(&body)), (422, set(&["owner_id"])), "{body}");
     // Nor move it to another partner's account.
     let (status, body) = patch(
         app,

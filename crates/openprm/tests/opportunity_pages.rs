@@ -705,7 +705,10 @@ async fn danish_users_get_danish_labels_and_amounts(app: &TestApp) {
     let fields = edit_form(&form, &[("amount", "13.000,25")]);
     let (status, location, _) =
         post(app, &client, &format!("/opportunities/{id}/edit"), &fields).await;
-    assert_eq!((status, location.as_str()), (303, "/opportunities?view=mine"));
+    assert_eq!(
+        (status, location.as_str()),
+        (303, "/opportunities?view=mine")
+    );
     let now = api(
         app,
         &w.token,

@@ -314,7 +314,7 @@ impl Store {
 
     /// Creates an opportunity on an account the caller can see, owned by one of
     /// the account's partner's people: partner users create their own (naming
-    /// someone else is forbidden), partner managers for any colleague (default:
+    /// anyone else is a field error on `owner_id`), partner managers for any colleague (default:
     /// themselves), vendor staff for any of the partner's people (default: the
     /// account's owner). An account without a partner takes no opportunity.
     #[tracing::instrument(skip(self, viewer, fields))]
@@ -332,7 +332,10 @@ impl Store {
         let owner = match (viewer.role, owner_id) {
             (Role::PartnerUser, None) => viewer.user_id,
             (Role::PartnerUser, Some(u)) if u == viewer.user_id => u,
-            (Role::PartnerUser, Some(_)) => return Err(DomainError::Forbidden.into()),
+            // The same answer for any other id, so it tells nothing of who exists.
+            (Role::PartnerUser, Some(_)) => {
+                return Err(DomainError::field("owner_id", "opportunity-error-owner-self").into());
+            }
             (Role::PartnerManager, None) => viewer.user_id,
             (_, Some(u)) => u,
             (_, None) => account
@@ -408,7 +411,7 @@ impl Store {
             .filter(|o| Some(*o) != current.owner_id)
         {
             if viewer.role == Role::PartnerUser {
-                return Err(DomainError::Forbidden.into());
+                return Err(DomainError::field("owner_id", "opportunity-error-owner-self").into());
             }
             let partner = current
                 .partner_id

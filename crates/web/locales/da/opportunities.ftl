@@ -118,5 +118,6 @@ opportunity-error-account-unknown = Vælg en konto, du kan se.
 opportunity-error-account-no-partner = Kontoen tilhører ingen partner; vælg en partners konto.
 opportunity-error-account-other-partner = Vælg en konto hos samme partner.
 opportunity-error-owner-unknown = Vælg en af partnerens aktive brugere som ejer.
+opportunity-error-owner-self = Du kan kun gøre dig selv til ejer.
 opportunity-error-if-match-required = Send salgsmulighedens version i If-Match.
 opportunity-error-if-match-invalid = If-Match skal være salgsmulighedens versionsnummer.

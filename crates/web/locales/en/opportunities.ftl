@@ -118,5 +118,6 @@ opportunity-error-account-unknown = Choose an account you can see.
 opportunity-error-account-no-partner = This account belongs to no partner; choose a partner's account.
 opportunity-error-account-other-partner = Choose an account of the same partner.
 opportunity-error-owner-unknown = Choose one of the partner's active users as the owner.
+opportunity-error-owner-self = You can only make yourself the owner.
 opportunity-error-if-match-required = Send the opportunity's version in If-Match.
 opportunity-error-if-match-invalid = If-Match must be the opportunity's version number.

@@ -42,8 +42,14 @@ pub fn router(state: AppState) -> Router {
             "/deal-registrations",
             get(pages::registrations::list::show).post(pages::registrations::new::create),
         )
-        .route("/deal-registrations/new", get(pages::registrations::new::new))
-        .route("/deal-registrations/{id}", get(pages::registrations::show::show))
+        .route(
+            "/deal-registrations/new",
+            get(pages::registrations::new::new),
+        )
+        .route(
+            "/deal-registrations/{id}",
+            get(pages::registrations::show::show),
+        )
         .route(
             "/deal-registrations/{id}/approve",
             post(pages::registrations::show::approve),

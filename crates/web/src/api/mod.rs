@@ -85,7 +85,10 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(registrations::get))
         .routes(routes!(registrations::approve))
         .routes(routes!(registrations::reject))
-        .routes(routes!(registrations::get_settings, registrations::put_settings))
+        .routes(routes!(
+            registrations::get_settings,
+            registrations::put_settings
+        ))
         .routes(routes!(opportunities::list, opportunities::create))
         .routes(routes!(opportunities::get, opportunities::update))
         .routes(routes!(opportunities::timeline))

@@ -13,6 +13,7 @@ use crate::{
     money::{Currency, Money, parse_amount},
     opportunity_stages::{OpportunityStage, find_stage, initial_stage},
     record_fields::text_or_whole_number,
+    record_fields::{Checked, at_most, clean, optional, record},
 };
 
 const DATE_FORMAT: &[FormatItem<'static>] = format_description!("[year]-[month]-[day]");
@@ -189,30 +190,10 @@ pub struct ParseContext<'a> {
     pub locale: Locale,
 }
 
-type Checked<T> = Result<T, &'static str>;
-
-/// Trims a given value and refuses control characters (NUL included); a
-/// multi-line value keeps its newlines and tabs, with CR LF and lone CR made LF.
-fn clean(value: Option<String>, multiline: bool) -> Checked<Option<String>> {
-    let Some(value) = value else {
-        return Ok(None);
-    };
-    let value = if multiline {
-        value.replace("\r\n", "\n").replace('\r', "\n")
-    } else {
-        value
-    };
-    let trimmed = value.trim();
-    let allowed = |c: char| multiline && (c == '\n' || c == '\t');
-    if trimmed.chars().any(|c| c.is_control() && !allowed(c)) {
-        return Err("error-invalid-characters");
-    }
-    Ok(Some(trimmed.to_owned()))
-}
-
 /// A field every opportunity has: kept when missing on update, `default` when
-/// missing or empty on create, refused when emptied on update.
-fn required<T: Clone>(
+/// missing or empty on create, refused when emptied on update. (Accounts and
+/// contacts have no defaults: theirs is `record_fields::required`.)
+fn required_or_default<T: Clone>(
     raw: Option<String>,
     current: Option<&T>,
     default: impl FnOnce() -> Checked<T>,
@@ -224,30 +205,6 @@ fn required<T: Clone>(
         (Some(value), Some(_)) if value.is_empty() => Err("error-required"),
         (Some(value), None) if value.is_empty() => default(),
         (Some(value), _) => validate(value),
-    }
-}
-
-/// A field an opportunity may lack: kept when missing on update, cleared when empty.
-fn optional<T: Clone>(
-    raw: Option<String>,
-    multiline: bool,
-    current: Option<&Option<T>>,
-    validate: impl FnOnce(String) -> Checked<T>,
-) -> Checked<Option<T>> {
-    match clean(raw, multiline)? {
-        None => Ok(current.cloned().flatten()),
-        Some(value) if value.is_empty() => Ok(None),
-        Some(value) => validate(value).map(Some),
-    }
-}
-
-fn at_most(max: usize) -> impl FnOnce(String) -> Checked<String> {
-    move |value| {
-        if value.chars().count() > max {
-            Err("error-too-long")
-        } else {
-            Ok(value)
-        }
     }
 }
 
@@ -269,11 +226,6 @@ fn probability(value: &str) -> Checked<i32> {
     } else {
         Err("error-probability-range")
     }
-}
-
-/// Keeps the first problem of each field, so all of them can be shown at once.
-fn record<T>(errors: &mut FieldErrors, field: &str, checked: Checked<T>) -> Option<T> {
-    checked.map_err(|key| errors.add(field, key)).ok()
 }
 
 impl OpportunityInput {
@@ -298,7 +250,7 @@ impl OpportunityInput {
         let mut errors = FieldErrors::new();
         let e = &mut errors;
 
-        let name = required(
+        let name = required_or_default(
             self.name,
             current.map(|c| &c.name),
             || Err("error-required"),
@@ -307,7 +259,7 @@ impl OpportunityInput {
         let name = record(e, "name", name);
 
         let current_stage = current.map(|c| c.stage.as_str());
-        let stage = required(
+        let stage = required_or_default(
             self.stage,
             current.map(|c| &c.stage),
             || {
@@ -327,7 +279,7 @@ impl OpportunityInput {
         );
         let stage = record(e, "stage", stage);
 
-        let currency = required(
+        let currency = required_or_default(
             self.currency,
             current.map(|c| &c.currency),
             || Ok(cx.default_currency),
@@ -357,7 +309,7 @@ impl OpportunityInput {
             None => None,
         };
 
-        let close = required(
+        let close = required_or_default(
             self.close_date,
             current.map(|c| &c.close_date),
             || Err("error-required"),

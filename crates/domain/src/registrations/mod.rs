@@ -346,11 +346,8 @@ impl RegistrationInput {
     }
 }
 
-/// The close date as the database and the API write it: `2026-11-27`.
-pub fn date_text(date: Date) -> String {
-    date.format(format_description!("[year]-[month]-[day]"))
-        .unwrap_or_else(|_| date.to_string())
-}
+/// Close dates read and write as opportunities' do: `2026-11-27`.
+pub use crate::opportunities::date_text;
 
 #[cfg(test)]
 mod tests {

@@ -530,10 +530,11 @@ impl Store {
     }
 
     /// The conflicts of a registration, side by side with each record as it
-    /// is now. Vendor staff only (the caller checks they may see the
-    /// registration); records of partners outside their scope show only their
-    /// kind, partner and what matched.
-    pub async fn registration_conflicts(
+    /// is now. Vendor staff only; records of partners outside their scope show
+    /// only their kind, partner and what matched. Crate-private: it does not
+    /// check the registration itself is in the caller's scope, so it is
+    /// reached only through `registration_detail`, which reads it scoped first.
+    pub(crate) async fn registration_conflicts(
         &self,
         viewer: &Viewer,
         id: RegistrationId,

@@ -225,6 +225,9 @@ pub struct LeadFields {
     /// A key of the status picklist.
     pub status: String,
     pub rating: Option<Rating>,
+    /// What the lead asked about (`Nordlys Backup, 40 seats`); assignment rules
+    /// may route on it.
+    pub product_interest: Option<String>,
     pub description: Option<String>,
 }
 
@@ -235,10 +238,11 @@ impl LeadFields {
     pub const TITLE_MAX: usize = 120;
     pub const PHONE_MAX: usize = 40;
     pub const POSTAL_CODE_MAX: usize = 16;
+    pub const PRODUCT_INTEREST_MAX: usize = 200;
     pub const DESCRIPTION_MAX: usize = 4000;
 
     /// Every field as the timeline shows it, in the order of the form.
-    pub fn field_texts(&self) -> [(&'static str, Option<String>); 11] {
+    pub fn field_texts(&self) -> [(&'static str, Option<String>); 12] {
         [
             ("name", Some(self.name.clone())),
             ("company", Some(self.company.clone())),
@@ -250,6 +254,7 @@ impl LeadFields {
             ("source", Some(self.source.as_str().to_owned())),
             ("status", Some(self.status.clone())),
             ("rating", self.rating.map(|r| r.as_str().to_owned())),
+            ("product_interest", self.product_interest.clone()),
             ("description", self.description.clone()),
         ]
     }
@@ -306,6 +311,8 @@ pub struct LeadInput {
     #[serde(default, deserialize_with = "null_as_empty")]
     pub rating: Option<String>,
     #[serde(default, deserialize_with = "null_as_empty")]
+    pub product_interest: Option<String>,
+    #[serde(default, deserialize_with = "null_as_empty")]
     pub description: Option<String>,
 }
 
@@ -323,6 +330,7 @@ impl From<&LeadFields> for LeadInput {
             (_, source),
             (_, status),
             (_, rating),
+            (_, product_interest),
             (_, description),
         ] = fields.field_texts();
         let text = |value: Option<String>| Some(value.unwrap_or_default());
@@ -337,6 +345,7 @@ impl From<&LeadFields> for LeadInput {
             source: text(source),
             status: text(status),
             rating: text(rating),
+            product_interest: text(product_interest),
             description: text(description),
         }
     }
@@ -530,6 +539,13 @@ impl LeadInput {
             Rating::parse(&value).ok_or("error-rating-unknown")
         });
         let rating = record(e, "rating", rating);
+        let product_interest = optional(
+            self.product_interest,
+            false,
+            current.map(|c| &c.product_interest),
+            at_most(LeadFields::PRODUCT_INTEREST_MAX),
+        );
+        let product_interest = record(e, "product_interest", product_interest);
         let description = optional(
             self.description,
             true,
@@ -549,6 +565,7 @@ impl LeadInput {
             source,
             status,
             rating,
+            product_interest,
             description,
         ) {
             (
@@ -562,6 +579,7 @@ impl LeadInput {
                 Some(source),
                 Some(status),
                 Some(rating),
+                Some(product_interest),
                 Some(description),
             ) if errors.is_empty() => Ok(LeadFields {
                 name,
@@ -574,6 +592,7 @@ impl LeadInput {
                 source,
                 status,
                 rating,
+                product_interest,
                 description,
             }),
             _ => Err(DomainError::Validation(errors)),
@@ -602,6 +621,7 @@ mod tests {
                 "source" => input.source = value,
                 "status" => input.status = value,
                 "rating" => input.rating = value,
+                "product_interest" => input.product_interest = value,
                 "description" => input.description = value,
                 other => panic!("no field {other}"),
             }
@@ -646,6 +666,7 @@ mod tests {
             ("source", "Trade Show"),
             ("status", "working_contacted"),
             ("rating", "HOT"),
+            ("product_interest", " Nordlys Backup, 40 seats "),
             ("description", "Met at the booth.\r\nWants a demo."),
         ])
         .unwrap()
@@ -761,6 +782,10 @@ mod tests {
         assert_eq!(lead.source, LeadSource::TradeShow);
         assert_eq!(lead.rating, Some(Rating::Hot));
         assert_eq!(
+            lead.product_interest.as_deref(),
+            Some("Nordlys Backup, 40 seats")
+        );
+        assert_eq!(
             lead.description.as_deref(),
             Some("Met at the booth.\nWants a demo.")
         );
@@ -794,6 +819,7 @@ mod tests {
         let at = |n: usize| "æ".repeat(n);
         assert!(minimal(&[("name", &at(120)), ("company", &at(160))]).is_ok());
         assert!(minimal(&[("title", &at(120)), ("description", &at(4000))]).is_ok());
+        assert!(minimal(&[("product_interest", &at(200))]).is_ok());
         assert!(minimal(&[("phone", &"1".repeat(40)), ("postal_code", &"9".repeat(16))]).is_ok());
         for (field, value) in [
             ("name", at(121)),
@@ -801,6 +827,7 @@ mod tests {
             ("title", at(121)),
             ("phone", "1".repeat(41)),
             ("postal_code", "9".repeat(17)),
+            ("product_interest", at(201)),
             ("description", at(4001)),
         ] {
             assert_eq!(
@@ -868,6 +895,7 @@ mod tests {
             "source",
             "status",
             "rating",
+            "product_interest",
             "description",
         ] {
             for bad in ["a\0b", "a\u{7}b", "a\u{1b}[31mb"] {

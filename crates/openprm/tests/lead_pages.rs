@@ -261,6 +261,7 @@ fn edit_fields(lead: &Lead, html: &str, changes: &[(&str, &str)]) -> Vec<(String
                 .map(|r| r.as_str().to_owned())
                 .unwrap_or_default(),
         ),
+        ("product_interest".into(), text(&lead.product_interest)),
         ("description".into(), text(&lead.description)),
         ("version".into(), hidden(html, "version")),
         ("original".into(), hidden(html, "original")),

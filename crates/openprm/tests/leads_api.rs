@@ -22,6 +22,7 @@ openprm_testkit::test_on_both_stores!(
     keyset_pages_visit_every_lead_once_in_order,
     opening_a_lead_puts_it_in_recent_items_newest_first,
     editing_needs_the_current_version_and_writes_the_timeline,
+    product_interest_is_created_edited_cleared_and_in_the_timeline,
     partner_user_claims_a_queue_lead_then_releases_it,
     claim_rules_are_the_admins_and_are_validated,
     open_at_once_rule_per_user_frees_on_release,
@@ -991,6 +992,75 @@ async fn opening_a_lead_puts_it_in_recent_items_newest_first(app: &TestApp) {
 
 // ---------------------------------------------------------------------------
 // Editing and the timeline.
+
+async fn product_interest_is_created_edited_cleared_and_in_the_timeline(app: &TestApp) {
+    let w = world(app).await;
+    let lead = create(
+        app,
+        &w.acme_user,
+        json!({"name": "Pia Product", "company": "Interest A/S", "product_interest": "  Nordlys Backup, 40 seats "}),
+    )
+    .await;
+    let id = text(&lead["id"]);
+    assert_eq!(lead["product_interest"], "Nordlys Backup, 40 seats");
+    let (status, body) = patch(
+        app,
+        &w.acme_user,
+        &id,
+        Some("1"),
+        json!({"product_interest": "x".repeat(201)}),
+    )
+    .await;
+    assert_eq!(status, 422, "{body}");
+    assert_eq!(fields(&body), set(&["product_interest"]));
+    let (status, saved) = patch(
+        app,
+        &w.acme_user,
+        &id,
+        Some("1"),
+        json!({"product_interest": "Endpoint Protection"}),
+    )
+    .await;
+    assert_eq!(status, 200, "{saved}");
+    assert_eq!(saved["product_interest"], "Endpoint Protection");
+    let (status, cleared) = patch(
+        app,
+        &w.acme_user,
+        &id,
+        Some("2"),
+        json!({"product_interest": null}),
+    )
+    .await;
+    assert_eq!(status, 200, "{cleared}");
+    assert!(cleared["product_interest"].is_null());
+    let changes: Vec<_> = timeline(app, &w.acme_user, &id)
+        .await
+        .into_iter()
+        .filter(|e| e["kind"] == "field")
+        .map(|e| {
+            (
+                text(&e["field"]),
+                e["old_value"].clone(),
+                e["new_value"].clone(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        changes,
+        [
+            (
+                "product_interest".to_owned(),
+                json!("Nordlys Backup, 40 seats"),
+                json!("Endpoint Protection")
+            ),
+            (
+                "product_interest".to_owned(),
+                json!("Endpoint Protection"),
+                Value::Null
+            ),
+        ]
+    );
+}
 
 async fn editing_needs_the_current_version_and_writes_the_timeline(app: &TestApp) {
     let w = world(app).await;

@@ -141,9 +141,9 @@ pub(super) fn company_lead(
     } else {
         rng.pick(ENGLISH_TITLES)
     };
+    let (interest, product) = rng.pick(INTERESTS);
     let description = format!(
-        "{opening}{} for {}. {} Head office in {city}.",
-        rng.pick(INTERESTS),
+        "{opening}{interest} for {}. {} Head office in {city}.",
         rng.pick(SIZES),
         rng.pick(TIMINGS)
     );
@@ -157,6 +157,7 @@ pub(super) fn company_lead(
         postal_code: Some(postal.to_owned()),
         source: Some(source.to_owned()),
         rating: rating(rng).map(str::to_owned),
+        product_interest: Some(product.to_owned()),
         description: Some(description),
         status: None,
     }
@@ -173,9 +174,10 @@ pub(super) fn public_lead(rng: &mut Rng) -> LeadInput {
     lead.email = Some(format!("{}.{}@{domain}.dk", ascii(first), ascii(last)));
     lead.postal_code = Some(postal.to_owned());
     lead.title = Some(rng.pick(PUBLIC_TITLES).to_owned());
+    let (interest, product) = rng.pick(INTERESTS);
+    lead.product_interest = Some(product.to_owned());
     lead.description = Some(format!(
-        "{} for {}. Procurement through the SKI framework agreement.",
-        rng.pick(INTERESTS),
+        "{interest} for {}. Procurement through the SKI framework agreement.",
         rng.pick(SIZES)
     ));
     lead

@@ -227,20 +227,21 @@ pub(super) const PUBLIC_TITLES: &[&str] = &[
     "Teamleder, IT-drift", "Enhedschef",
 ];
 
-/// What a lead asked about: the vendor's products as customers put it.
+/// What a lead asked about, as customers put it, and the product it names.
 #[rustfmt::skip]
-pub(super) const INTERESTS: &[&str] = &[
-    "Wants a quote for Nordlys Backup",
-    "Evaluating endpoint protection to replace their current suite",
-    "Asked about single sign-on for their cloud apps",
-    "Interested in network monitoring for several sites",
-    "Planning a move of file servers to the cloud",
-    "Looking for managed patching of servers and laptops",
-    "Needs e-mail security after a phishing incident",
-    "Wants to consolidate licences across subsidiaries",
-    "Asked for a demo of the security operations dashboard",
-    "Interested in a NIS2 readiness assessment", "Looking at device management for field staff",
-    "Wants log retention that satisfies their auditors",
+pub(super) const INTERESTS: &[(&str, &str)] = &[
+    ("Wants a quote for Nordlys Backup", "Nordlys Backup"),
+    ("Evaluating endpoint protection to replace their current suite", "Endpoint Protection"),
+    ("Asked about single sign-on for their cloud apps", "Identity and SSO"),
+    ("Interested in network monitoring for several sites", "Network Monitoring"),
+    ("Planning a move of file servers to the cloud", "Cloud Migration"),
+    ("Looking for managed patching of servers and laptops", "Managed Patching"),
+    ("Needs e-mail security after a phishing incident", "E-mail Security"),
+    ("Wants to consolidate licences across subsidiaries", "Licence Consolidation"),
+    ("Asked for a demo of the security operations dashboard", "Security Operations"),
+    ("Interested in a NIS2 readiness assessment", "NIS2 Assessment"),
+    ("Looking at device management for field staff", "Device Management"),
+    ("Wants log retention that satisfies their auditors", "Log Retention"),
 ];
 
 /// How many people the customer has, as a phrase.

@@ -53,6 +53,7 @@ pub struct Lead {
     pub source: LeadSource,
     pub status: String,
     pub rating: Option<Rating>,
+    pub product_interest: Option<String>,
     pub description: Option<String>,
     pub state: LeadState,
     pub queue_id: Option<QueueId>,
@@ -99,6 +100,7 @@ impl Lead {
             source: self.source,
             status: self.status.clone(),
             rating: self.rating,
+            product_interest: self.product_interest.clone(),
             description: self.description.clone(),
         }
     }
@@ -117,6 +119,7 @@ pub(crate) struct LeadRow {
     source: String,
     status: String,
     rating: Option<String>,
+    product_interest: Option<String>,
     description: Option<String>,
     queue_id: Option<Uuid>,
     queue_name: Option<String>,
@@ -159,6 +162,7 @@ impl From<LeadRow> for Lead {
             source: LeadSource::parse(&r.source).unwrap_or(LeadSource::Other),
             status: r.status,
             rating: r.rating.as_deref().and_then(Rating::parse),
+            product_interest: r.product_interest,
             description: r.description,
             state,
             queue_id: r.queue_id.map(QueueId),
@@ -182,7 +186,7 @@ impl From<LeadRow> for Lead {
 }
 
 pub(crate) const SELECT_LEAD: &str = "SELECT l.id, l.name, l.company, l.title, l.email, l.phone, l.country, l.postal_code, \
-     l.source, l.status, l.rating, l.description, l.queue_id, q.name AS queue_name, l.partner_id, p.name AS partner_name, \
+     l.source, l.status, l.rating, l.product_interest, l.description, l.queue_id, q.name AS queue_name, l.partner_id, p.name AS partner_name, \
      l.owner_id, u.name AS owner_name, l.accepted_at, l.version, l.created_at, l.updated_at, l.claimed_at, \
      l.converted_at, l.converted_account_id, l.converted_contact_id, l.converted_opportunity_id \
      FROM leads l LEFT JOIN queues q ON q.id = l.queue_id LEFT JOIN partners p ON p.id = l.partner_id \
@@ -254,8 +258,9 @@ impl Store {
             return Err(DomainError::Forbidden.into());
         }
         let sql = "INSERT INTO leads (id, name, company, title, email, phone, country, postal_code, source, status, rating, \
-                   description, queue_id, partner_id, owner_id, accepted_at, version, created_by, created_at, updated_at, last_activity_at) \
-                   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, 1, $17, $18, $18, $18)";
+                   description, queue_id, partner_id, owner_id, accepted_at, version, created_by, created_at, updated_at, last_activity_at, \
+                   product_interest) \
+                   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, 1, $17, $18, $18, $18, $19)";
         write_tx!(self, tx => {
             sqlx::query(sql)
                 .bind(id.0)
@@ -276,6 +281,7 @@ impl Store {
                 .bind(accepted.map(DbTime::from))
                 .bind(viewer.user_id.0)
                 .bind(DbTime::from(now))
+                .bind(&fields.product_interest)
                 .execute(&mut *tx)
                 .await?;
             timeline::record!(&mut *tx, now, id, Some(viewer.user_id), "created", None::<&str>, None::<String>, None::<String>, partner, queue);
@@ -304,7 +310,7 @@ impl Store {
         let now = self.now();
         let sql = "UPDATE leads SET name = $3, company = $4, title = $5, email = $6, phone = $7, country = $8, postal_code = $9, \
                    source = $10, status = $11, rating = $12, description = $13, version = version + 1, updated_at = $14, \
-                   last_activity_at = $14, stale_warned_at = NULL WHERE id = $1 AND version = $2";
+                   last_activity_at = $14, stale_warned_at = NULL, product_interest = $15 WHERE id = $1 AND version = $2";
         write_tx!(self, tx => {
             let done = sqlx::query(sql)
                 .bind(id.0)
@@ -321,6 +327,7 @@ impl Store {
                 .bind(fields.rating.map(|r| r.as_str()))
                 .bind(&fields.description)
                 .bind(DbTime::from(now))
+                .bind(&fields.product_interest)
                 .execute(&mut *tx)
                 .await?;
             // Someone saved between our read and this write: nothing is overwritten.

@@ -272,6 +272,7 @@ lead-field-postal_code = Postnummer
 lead-field-source = Kilde
 lead-field-status = Status
 lead-field-rating = Vurdering
+lead-field-product_interest = Produktinteresse
 lead-field-description = Beskrivelse
 lead-field-owner = Ejer
 lead-field-partner = Partner

@@ -272,6 +272,7 @@ lead-field-postal_code = Postal code
 lead-field-source = Source
 lead-field-status = Status
 lead-field-rating = Rating
+lead-field-product_interest = Product interest
 lead-field-description = Description
 lead-field-owner = Owner
 lead-field-partner = Partner

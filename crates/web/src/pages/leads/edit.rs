@@ -58,6 +58,8 @@ pub struct LeadForm {
     #[serde(default)]
     pub rating: String,
     #[serde(default)]
+    pub product_interest: String,
+    #[serde(default)]
     pub description: String,
     /// Edit: the version the user started from.
     #[serde(default)]
@@ -84,6 +86,7 @@ impl LeadForm {
             source: text(&input.source),
             status: text(&input.status),
             rating: text(&input.rating),
+            product_interest: text(&input.product_interest),
             description: text(&input.description),
             ..LeadForm::default()
         }
@@ -102,6 +105,7 @@ impl LeadForm {
             source: text(&self.source),
             status: text(&self.status),
             rating: text(&self.rating),
+            product_interest: text(&self.product_interest),
             description: text(&self.description),
         }
     }

@@ -245,7 +245,7 @@ pub fn refusal(error: &AppError, t: Tr) -> Option<String> {
 }
 
 /// The editable fields of a lead as text, in the order of the form.
-pub fn input_texts(input: &LeadInput) -> [(&'static str, Option<&str>); 11] {
+pub fn input_texts(input: &LeadInput) -> [(&'static str, Option<&str>); 12] {
     [
         ("name", input.name.as_deref()),
         ("company", input.company.as_deref()),
@@ -257,6 +257,7 @@ pub fn input_texts(input: &LeadInput) -> [(&'static str, Option<&str>); 11] {
         ("source", input.source.as_deref()),
         ("status", input.status.as_deref()),
         ("rating", input.rating.as_deref()),
+        ("product_interest", input.product_interest.as_deref()),
         ("description", input.description.as_deref()),
     ]
 }

@@ -19,6 +19,7 @@ pub mod ids;
 pub mod invitation;
 pub mod lead_statuses;
 pub mod leads;
+pub mod live;
 pub mod locale;
 pub mod money;
 pub mod opportunities;

@@ -32,6 +32,7 @@ pub enum Db {
 pub struct Store {
     pub db: Db,
     clock: Arc<dyn Clock>,
+    pub(crate) live: Arc<crate::live::LiveSignal>,
 }
 
 /// Runs `$body` with `$pool` bound to whichever pool the store has.
@@ -57,12 +58,14 @@ macro_rules! write_tx {
                 let mut $tx = pool.begin_with("BEGIN IMMEDIATE").await?;
                 let out = $body;
                 $tx.commit().await?;
+                $store.live_committed();
                 out
             }
             $crate::Db::Postgres(pool) => {
                 let mut $tx = pool.begin().await?;
                 let out = $body;
                 $tx.commit().await?;
+                $store.live_committed();
                 out
             }
         }
@@ -104,6 +107,7 @@ impl Store {
         Ok(Store {
             db,
             clock: Arc::new(SystemClock),
+            live: Arc::default(),
         })
     }
 

@@ -16,6 +16,7 @@ pub mod error;
 pub mod invitations;
 mod keyset;
 pub mod leads;
+pub mod live;
 pub mod opportunities;
 pub mod outbox;
 pub mod partners;

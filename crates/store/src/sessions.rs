@@ -72,6 +72,22 @@ impl Store {
         Ok(token)
     }
 
+    /// The active user behind a session or token already in use, found by its
+    /// hash, without extending it: long-lived requests (an event stream) ask
+    /// again from time to time whether their caller is still signed in.
+    pub async fn session_user(&self, token_hash: &str) -> Result<Option<User>, StoreError> {
+        let sql = format!(
+            "{}, sessions s WHERE s.token_hash = $1 AND s.user_id = u.id AND s.expires_at > $2 AND u.active = TRUE",
+            SELECT_USER.replacen(" FROM users u", ", s.last_seen_at FROM users u", 1)
+        );
+        let row: Option<SessionUserRow> = on_db!(self, pool => sqlx::query_as(&sql)
+            .bind(token_hash)
+            .bind(DbTime::from(self.now()))
+            .fetch_optional(pool)
+            .await)?;
+        Ok(row.map(|r| User::from(r.user)))
+    }
+
     /// The active user behind a token, or `None` for an unknown, expired or
     /// deactivated one. Browser sessions slide: use extends them.
     pub async fn authenticate(

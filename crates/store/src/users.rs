@@ -225,6 +225,13 @@ impl Store {
             sqlx::query("UPDATE users SET active = $2 WHERE id = $1").bind(id.0).bind(active).execute(&mut *tx).await?;
             if !active {
                 sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(id.0).execute(&mut *tx).await?;
+                // Open event streams of this user end as soon as it commits.
+                sqlx::query(crate::live::SIGNED_OUT_SQL)
+                    .bind(DbTime::from(now))
+                    .bind(id.0)
+                    .bind(viewer.user_id.0)
+                    .execute(&mut *tx)
+                    .await?;
             }
             let action = if active { "user.reactivate" } else { "user.deactivate" };
             audit!(&mut *tx, now, Some(viewer.user_id), action, "user", id, &target.email);

@@ -2,10 +2,12 @@
 //! whole portal on a real socket, a real SMTP server to catch its e-mail, and
 //! a headless browser.
 
+pub mod api;
 pub mod app;
 pub mod browser;
 pub mod db;
 pub mod smtp;
+pub mod sse;
 
 /// A list cursor made by hand, as any client could forge one: the store's
 /// `kind|id|value` in URL-safe base64 without padding, with a nil id.

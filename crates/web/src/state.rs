@@ -2,7 +2,8 @@
 
 use std::sync::Arc;
 
-use openprm_store::Store;
+use openprm_store::{Store, StoreError, live::LiveHub};
+use tokio::sync::OnceCell;
 
 /// Settings the web layer needs from the configuration.
 #[derive(Clone, Debug)]
@@ -36,6 +37,9 @@ pub struct AppState {
     pub store: Store,
     pub config: Arc<WebConfig>,
     outbox_notifier: Option<OutboxNotifier>,
+    /// Started by the first subscriber, so a portal nobody watches live reads
+    /// no event log.
+    live: Arc<OnceCell<LiveHub>>,
 }
 
 impl AppState {
@@ -44,12 +48,20 @@ impl AppState {
             store,
             config: Arc::new(config),
             outbox_notifier: None,
+            live: Arc::default(),
         }
     }
 
     pub fn with_outbox_notifier(mut self, notifier: OutboxNotifier) -> Self {
         self.outbox_notifier = Some(notifier);
         self
+    }
+
+    /// This instance's live-event hub.
+    pub async fn live(&self) -> Result<&LiveHub, StoreError> {
+        self.live
+            .get_or_try_init(|| LiveHub::start(self.store.clone()))
+            .await
     }
 
     pub fn outbox_changed(&self) {

@@ -24,8 +24,9 @@ macro_rules! record {
         .bind($new)
         .bind($partner.map(|p: openprm_domain::PartnerId| p.0))
         .bind($queue.map(|q: openprm_domain::QueueId| q.0))
-        .execute($exec)
-        .await?
+        .execute(&mut *$exec)
+        .await?;
+        $crate::live::record_live!(&mut *$exec, $now, "lead", $lead.0, $actor, $kind, $field)
     };
 }
 pub(crate) use record;

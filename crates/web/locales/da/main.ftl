@@ -480,3 +480,12 @@ error-status-converted-fixed = Kun status for konverterede kundeemner sættes ve
 error-status-converted-required = Status for konverterede kundeemner kan ikke fjernes.
 error-status-none-open = Behold mindst én åben status: nye kundeemner starter i den første.
 error-status-in-use = Der er kundeemner med denne status; giv dem en anden status, før du fjerner den.
+
+## Live notices
+live-notice-lead-for-you = Nyt lead til dig: { $title }
+live-notice-lead-for-company = Nyt lead til din virksomhed: { $title }
+live-notice-opportunity-for-you = Salgsmulighed overdraget til dig: { $title }
+live-notice-open = Åbn
+live-notice-dismiss = Luk
+live-updated = Opdateret lige nu
+error-event-id-invalid = Skal være et hændelses-id: et helt tal, 0 eller derover.

@@ -480,3 +480,12 @@ error-status-converted-fixed = Only the converted status is set by conversion, a
 error-status-converted-required = The converted status cannot be removed.
 error-status-none-open = Keep at least one open status: new leads start in the first one.
 error-status-in-use = Leads are in this status; give them another status before removing it.
+
+## Live notices
+live-notice-lead-for-you = New lead for you: { $title }
+live-notice-lead-for-company = New lead for your company: { $title }
+live-notice-opportunity-for-you = Opportunity handed to you: { $title }
+live-notice-open = Open
+live-notice-dismiss = Dismiss
+live-updated = Updated just now
+error-event-id-invalid = Must be an event id: a whole number, 0 or more.

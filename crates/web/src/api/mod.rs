@@ -6,6 +6,7 @@ pub mod accounts;
 pub mod auth;
 pub mod contacts;
 pub mod convert;
+pub mod events;
 pub mod extract;
 pub mod leads;
 pub mod me;
@@ -58,6 +59,7 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(auth::accept_invitation))
         .routes(routes!(me::me))
         .routes(routes!(me::recent_items))
+        .routes(routes!(events::events))
         .routes(routes!(partners::list, partners::create))
         .routes(routes!(partners::get, partners::update))
         .routes(routes!(partners::users))

@@ -183,9 +183,9 @@ fn rows(html: &str) -> Vec<String> {
     };
     let end = html[start..].find("</tbody>").unwrap() + start;
     html[start..end]
-        .split("<tr>")
+        .split("<tr")
         .skip(1)
-        .map(strip_tags)
+        .map(|row| strip_tags(&format!("<tr{row}")))
         .collect()
 }
 

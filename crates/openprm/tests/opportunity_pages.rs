@@ -280,7 +280,7 @@ fn strip_tags(html: &str) -> String {
 
 /// The row of an opportunity in a list, as text.
 fn row(html: &str, id: &str) -> Option<String> {
-    let start = html.find(&format!("<tr id=\"opportunity-{id}\">"))?;
+    let start = html.find(&format!("<tr id=\"opportunity-{id}\""))?;
     let end = html[start..].find("</tr>")? + start;
     Some(unescape(&strip_tags(&html[start..end])))
 }

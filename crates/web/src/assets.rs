@@ -17,3 +17,27 @@ pub async fn app_css() -> Response {
     )
         .into_response()
 }
+
+/// htmx 2 (BSD Zero-Clause licence), for partial page updates.
+const HTMX_JS: &str = include_str!("../static/htmx.min.js");
+/// The portal's own live-update script.
+const LIVE_JS: &str = include_str!("../static/live.js");
+
+pub async fn htmx_js() -> Response {
+    script(HTMX_JS)
+}
+
+pub async fn live_js() -> Response {
+    script(LIVE_JS)
+}
+
+fn script(body: &'static str) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        body,
+    )
+        .into_response()
+}

@@ -183,7 +183,9 @@ pub fn router(state: AppState) -> Router {
             "/admin/opportunity-stages",
             get(pages::admin_opportunities::show).post(pages::admin_opportunities::save),
         )
-        .route("/static/app.css", get(assets::app_css));
+        .route("/static/app.css", get(assets::app_css))
+        .route("/static/htmx.min.js", get(assets::htmx_js))
+        .route("/static/live.js", get(assets::live_js));
     let limit = state.config.body_limit;
     Router::new()
         .merge(page_routes)

@@ -27,6 +27,9 @@ pub struct Chrome {
     /// Only the page itself, no tabs or sidebar: while a new password is due,
     /// nothing else can be opened anyway.
     pub minimal: bool,
+    /// The live-event position this page was rendered at; its script resumes
+    /// from there. `None` leaves the page without live updates.
+    pub live_from: Option<i64>,
 }
 
 /// Tabs partner staff may see, in order; the admin can hide all but Home.
@@ -64,6 +67,12 @@ impl Chrome {
             })
             .collect();
         let recent = state.store.recent_items(&viewer).await?;
+        let minimal = caller.user.must_change_password;
+        // Without the hub the page still works, only not live.
+        let live_from = match minimal {
+            true => None,
+            false => state.live().await.ok().map(|hub| hub.safe_through()),
+        };
         Ok(Chrome {
             t,
             primary_text: branding.primary.contrasting_text(),
@@ -74,7 +83,8 @@ impl Chrome {
             csrf: csrf.0.clone(),
             title: t.get(title_key),
             company_href: caller.user.partner_id.map(|p| format!("/partners/{p}")),
-            minimal: caller.user.must_change_password,
+            minimal,
+            live_from,
         })
     }
 

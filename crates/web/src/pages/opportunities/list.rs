@@ -55,6 +55,8 @@ pub struct OpportunitiesPage {
     pub sort_close: SortLink,
     pub next_href: Option<String>,
     pub first_href: Option<String>,
+    /// This list's own address, for its live refresh.
+    pub here: String,
     /// This list's own address, URL-encoded, for the Edit and New links.
     pub here_encoded: String,
     pub notice: Option<Notice>,
@@ -236,6 +238,7 @@ pub async fn list_page(
         next_href,
         first_href,
         here_encoded: encode(&here),
+        here,
         notice,
         empty_text,
         filtered,

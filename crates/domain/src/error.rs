@@ -69,6 +69,9 @@ pub enum DomainError {
     LeadAlreadyConverted,
     #[error("too many attempts; try again in {retry_after_secs} s")]
     RateLimited { retry_after_secs: u64 },
+    /// A CSV file that cannot be imported at all; nothing of it was.
+    #[error("{0}")]
+    ImportFileRefused(Box<crate::lead_import::FileProblem>),
     /// The request is well-formed but not acceptable as a whole (message-catalogue key).
     #[error("{0}")]
     Invalid(&'static str),

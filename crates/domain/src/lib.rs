@@ -17,6 +17,7 @@ pub mod email;
 pub mod error;
 pub mod ids;
 pub mod invitation;
+pub mod lead_import;
 pub mod lead_statuses;
 pub mod leads;
 pub mod live;

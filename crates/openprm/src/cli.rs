@@ -90,6 +90,35 @@ pub enum Command {
     /// Manage users.
     #[command(subcommand)]
     User(UserCommand),
+    /// Bring records in from files.
+    #[command(subcommand)]
+    Import(ImportCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ImportCommand {
+    /// Import leads from a CSV file (a header row; UTF-8 or Windows-1252; comma or semicolon).
+    ///
+    /// Each row is checked as a lead typed into the portal is; rows with problems and
+    /// repeats of earlier rows or existing leads are listed and skipped, the rest are
+    /// imported together. Exit code 0 when the file was imported (even with rows
+    /// skipped), 2 when the file or a name is wrong and nothing was imported.
+    Leads(ImportLeadsArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ImportLeadsArgs {
+    /// The CSV file
+    #[arg(value_name = "FILE.csv")]
+    pub file: PathBuf,
+
+    /// Put every lead in this queue (by name, any case)
+    #[arg(long, value_name = "NAME", conflicts_with = "partner")]
+    pub queue: Option<String>,
+
+    /// Put every lead in this partner account's inbox (by name, any case)
+    #[arg(long, value_name = "NAME")]
+    pub partner: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]

@@ -22,7 +22,7 @@ use std::{io::Write, process::ExitCode};
 use clap::Parser;
 
 use crate::{
-    cli::{Cli, Command, GlobalArgs, UserCommand},
+    cli::{Cli, Command, GlobalArgs, ImportCommand, UserCommand},
     config::{Config, Settings},
     error::CliError,
 };
@@ -50,6 +50,9 @@ fn run(cli: Cli) -> Result<(), CliError> {
             Command::Demo => commands::serve::run(&config, true).await,
             Command::Migrate => commands::migrate::run(&config).await,
             Command::User(UserCommand::Add(args)) => commands::user_add::run(&config, args).await,
+            Command::Import(ImportCommand::Leads(args)) => {
+                commands::import_leads::run(&config, args).await
+            }
         }
     })
 }

@@ -104,6 +104,11 @@ impl TestApp {
         format!("{}{}", self.base_url, path)
     }
 
+    /// The database's URL, for running the `openprm` binary against it.
+    pub fn database_url(&self) -> &str {
+        &self.db.url
+    }
+
     /// Another web server on the same database, as a second portal instance
     /// behind a load balancer would be: its own router, port and connection
     /// pool (opened from the database URL, so it shares no connection with

@@ -6,6 +6,7 @@ use axum::{
 };
 
 const APP_CSS: &str = include_str!("../static/app.css");
+const IMPORT_JS: &str = include_str!("../static/import.js");
 
 pub async fn app_css() -> Response {
     (
@@ -40,4 +41,9 @@ fn script(body: &'static str) -> Response {
         body,
     )
         .into_response()
+}
+
+/// The upload progress of the lead import page (`pages/leads/import.rs`).
+pub async fn import_js() -> Response {
+    script(IMPORT_JS)
 }

@@ -127,6 +127,16 @@ impl AppError {
                         "error-rate-limited",
                     )
                 },
+                DomainError::ImportFileRefused(problem) => ErrorParts {
+                    detail: Some(
+                        Tr::new(Locale::English).with(problem.message_key(), problem.args()),
+                    ),
+                    ..plain(
+                        StatusCode::UNPROCESSABLE_ENTITY,
+                        "validation_failed",
+                        problem.message_key(),
+                    )
+                },
                 DomainError::Invalid(key) => {
                     plain(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed", key)
                 }

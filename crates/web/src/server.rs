@@ -67,6 +67,10 @@ pub fn router(state: AppState) -> Router {
             get(pages::leads::list::show).post(pages::leads::edit::create),
         )
         .route("/leads/new", get(pages::leads::edit::new))
+        .route(
+            "/leads/import",
+            get(pages::leads::import::show).post(pages::leads::import::submit),
+        )
         .route("/leads/{id}", get(pages::leads::show::show))
         .route(
             "/leads/{id}/edit",
@@ -185,7 +189,8 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/static/app.css", get(assets::app_css))
         .route("/static/htmx.min.js", get(assets::htmx_js))
-        .route("/static/live.js", get(assets::live_js));
+        .route("/static/live.js", get(assets::live_js))
+        .route("/static/import.js", get(assets::import_js));
     let limit = state.config.body_limit;
     Router::new()
         .merge(page_routes)

@@ -196,6 +196,12 @@ pub fn normalise_company(name: &str) -> String {
     }
 }
 
+/// A person's name folded as company names are, without dropping any word:
+/// `Søren  Ærø-Østergård` gives `soren aero ostergard`.
+pub fn normalise_person(name: &str) -> String {
+    words(name).join(" ")
+}
+
 fn normalise_once(name: &str) -> String {
     let mut words = words(name);
     while words.len() > 1

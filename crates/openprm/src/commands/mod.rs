@@ -1,5 +1,6 @@
 //! One module per subcommand, and what they share: opening the database.
 
+pub mod import_leads;
 pub mod migrate;
 pub mod serve;
 pub mod user_add;

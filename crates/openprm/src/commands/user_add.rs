@@ -124,7 +124,10 @@ async fn create(
 
 /// The partner account named `wanted` (case does not matter), or an error that
 /// lists the names there are.
-async fn find_partner(store: &Store, wanted: &str) -> Result<(PartnerId, String), CliError> {
+pub(crate) async fn find_partner(
+    store: &Store,
+    wanted: &str,
+) -> Result<(PartnerId, String), CliError> {
     if let Some(partner) = store.partner_by_name(wanted).await? {
         return Ok((partner.id, partner.name));
     }

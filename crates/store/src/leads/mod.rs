@@ -2,11 +2,13 @@
 //!
 //! Claiming, releasing and answering routed leads are in [`claims`]; the
 //! timeline in [`timeline`]; list views in [`list`]; claims nobody works
-//! going back to their queue in [`stale`].
+//! going back to their queue in [`stale`]; CSV imports and web-form leads
+//! in [`intake`].
 
 pub mod claim_rules;
 pub mod claims;
 pub mod convert;
+pub mod intake;
 pub mod list;
 pub mod stale;
 pub mod statuses;

@@ -31,6 +31,31 @@ macro_rules! record {
 }
 pub(crate) use record;
 
+/// The `created` entries of `leads` new leads in one statement, as [`record!`]
+/// would write them one by one: `$1` is the time, `$2` the actor, `$3` how
+/// the leads came in (`import`, `web`); then, per lead, the entry's id, the
+/// lead's id, its partner and its queue.
+pub(crate) fn created_entries_sql(leads: usize) -> String {
+    let mut sql = String::with_capacity(140 + leads * 48);
+    sql.push_str(
+        "INSERT INTO lead_events (id, lead_id, at, actor_id, kind, field, old_value, new_value, partner_id, queue_id) VALUES ",
+    );
+    for i in 0..leads {
+        let p = 4 + i * 4;
+        if i > 0 {
+            sql.push(',');
+        }
+        sql.push_str(&format!(
+            "(${}, ${}, $1, $2, 'created', NULL, NULL, $3, ${}, ${})",
+            p,
+            p + 1,
+            p + 2,
+            p + 3
+        ));
+    }
+    sql
+}
+
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct LeadEvent {
     pub id: Uuid,

@@ -8,6 +8,7 @@ pub mod contacts;
 pub mod convert;
 pub mod events;
 pub mod extract;
+pub mod lead_import;
 pub mod leads;
 pub mod me;
 pub mod opportunities;
@@ -71,6 +72,7 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(users::revoke_invitation))
         .routes(routes!(settings::get, settings::put))
         .routes(routes!(leads::list, leads::create))
+        .routes(routes!(lead_import::import))
         .routes(routes!(leads::get, leads::update))
         .routes(routes!(leads::claim))
         .routes(routes!(leads::release))

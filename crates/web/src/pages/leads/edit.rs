@@ -421,7 +421,7 @@ pub async fn new(
 }
 
 /// Where the form says a new lead goes; partner staff's leads are their own.
-fn assignment(destination: &str) -> Result<Assignment, DomainError> {
+pub(crate) fn assignment(destination: &str) -> Result<Assignment, DomainError> {
     let bad = || DomainError::field("destination", "error-one-destination");
     match destination.trim() {
         "" | "unassigned" => Ok(Assignment::Unassigned),

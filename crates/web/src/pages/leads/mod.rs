@@ -5,6 +5,7 @@
 //! a table row, where a list link leads, and how a refused Accept is told.
 
 pub mod edit;
+pub mod import;
 pub mod list;
 pub mod show;
 

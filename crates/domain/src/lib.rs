@@ -32,6 +32,7 @@ pub mod role;
 pub mod throttle;
 pub mod tier;
 pub mod visibility;
+pub mod web_lead;
 
 pub use branding::{Branding, Colour};
 pub use clock::{Clock, ManualClock, SystemClock};

@@ -1,5 +1,7 @@
 //! Failed sign-ins, counted per account and per client address in the database
-//! so that every instance behind a load balancer throttles alike.
+//! so that every instance behind a load balancer throttles alike. The same
+//! table counts other throttled attempts under their own keys (the public
+//! web-to-lead form's messages, `web-lead:<address>`).
 
 use time::Duration;
 
@@ -43,5 +45,19 @@ impl Store {
         let done = on_db!(self, pool => sqlx::query("DELETE FROM sign_in_failures WHERE at < $1")
             .bind(before).execute(pool).await.map(|r| r.rows_affected()))?;
         Ok(done)
+    }
+
+    /// Attempts under `key` in the last `window`, and the oldest one's time.
+    pub async fn throttle_hits(
+        &self,
+        key: &str,
+        window: Duration,
+    ) -> Result<(i64, Option<DbTime>), StoreError> {
+        self.sign_in_failures(key, window).await
+    }
+
+    /// Counts one attempt under `key`.
+    pub async fn record_throttle_hit(&self, key: &str) -> Result<(), StoreError> {
+        self.record_sign_in_failure(&[key]).await
     }
 }

@@ -71,6 +71,10 @@ pub fn router(state: AppState) -> Router {
             "/leads/import",
             get(pages::leads::import::show).post(pages::leads::import::submit),
         )
+        .route(
+            "/forms/lead",
+            get(pages::web_lead::show).post(pages::web_lead::submit),
+        )
         .route("/leads/{id}", get(pages::leads::show::show))
         .route(
             "/leads/{id}/edit",

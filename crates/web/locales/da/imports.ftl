@@ -43,3 +43,18 @@ import-col-problem = Problem
 import-problems-omitted = Og { $count } problemer mere, som ikke er vist.
 import-view-leads = Se kundeemnerne
 
+## Den offentlige web-til-kundeemne-formular
+weblead-title = Kontakt os
+weblead-intro = Fortæl os, hvem du er, og hvad du har brug for. En af vores partnere kontakter dig.
+weblead-name = Dit navn
+weblead-company = Firma
+weblead-email = E-mail
+weblead-phone = Telefon
+weblead-country = Land
+weblead-country-help = To bogstaver, for eksempel DK eller SE.
+weblead-message = Besked
+weblead-website = Lad dette felt være tomt
+weblead-submit = Send
+weblead-thanks-title = Tak
+weblead-thanks-text = Vi har modtaget din besked og vender snart tilbage.
+weblead-rate-limited = For mange beskeder fra din adresse. Prøv igen om en time.

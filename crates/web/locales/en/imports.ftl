@@ -43,3 +43,18 @@ import-col-problem = Problem
 import-problems-omitted = And { $count } more problems not listed.
 import-view-leads = View the leads
 
+## The public web-to-lead form
+weblead-title = Contact us
+weblead-intro = Tell us who you are and what you need. One of our partners will get in touch.
+weblead-name = Your name
+weblead-company = Company
+weblead-email = E-mail
+weblead-phone = Phone
+weblead-country = Country
+weblead-country-help = Two letters, such as DK or SE.
+weblead-message = Message
+weblead-website = Leave this field empty
+weblead-submit = Send
+weblead-thanks-title = Thank you
+weblead-thanks-text = We have your message and will be in touch soon.
+weblead-rate-limited = Too many messages from your address. Please try again in an hour.

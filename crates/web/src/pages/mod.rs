@@ -18,6 +18,7 @@ pub mod partners;
 pub mod password;
 pub mod registrations;
 pub mod tabs;
+pub mod web_lead;
 
 pub use chrome::{Chrome, Tab};
 pub use error_page::PageError;

@@ -327,6 +327,11 @@ async fn the_ugly_file_gives_an_exact_report_and_imports_only_the_good_rows(app:
     assert_eq!(entries[0]["new_value"], "import");
     assert_eq!(entries[0]["actor_id"], w.admin.id().to_string());
     assert_eq!(event_count(&app.store).await, 3);
+    // …and its live event, as every timeline entry has (the router and the
+    // live pages hook onto those).
+    let (live,): (i64,) = openprm_store::on_db!(&app.store, pool => sqlx::query_as(
+        "SELECT COUNT(*) FROM live_events WHERE record_kind = 'lead' AND kind = 'created'").fetch_one(pool).await).unwrap();
+    assert_eq!(live, 3);
 
     // The same file again: every good row is now a repeat of an existing lead.
     let (status, again) = import(
@@ -346,9 +351,9 @@ async fn the_ugly_file_gives_an_exact_report_and_imports_only_the_good_rows(app:
 
 async fn a_utf8_file_with_bom_and_commas_goes_into_a_queue(app: &TestApp) {
     let w = world(app).await;
-    let text = "\u{feff}Name,Company,Email,Country,Postal code,Status,Rating,Source,Title\n\
-                \"Hansen, Mette\",Nordlys,m@nordlys.se,se,123 45,Qualified,Hot,Trade show,CTO\n\
-                Ole Olsen,\"Olsen & Co, Aarhus\",,,,,,,\n";
+    let text = "\u{feff}Name,Company,Email,Country,Postal code,Status,Rating,Source,Title,Product interest\n\
+                \"Hansen, Mette\",Nordlys,m@nordlys.se,se,123 45,Qualified,Hot,Trade show,CTO,\"Nordlys Backup, 40 seats\"\n\
+                Ole Olsen,\"Olsen & Co, Aarhus\",,,,,,,,\n";
     let query = format!("?queue={}", w.east);
     let (status, report) = import(
         app,
@@ -370,6 +375,7 @@ async fn a_utf8_file_with_bom_and_commas_goes_into_a_queue(app: &TestApp) {
     assert_eq!(mette["rating"], "hot");
     assert_eq!(mette["source"], "trade_show");
     assert_eq!(mette["title"], "CTO");
+    assert_eq!(mette["product_interest"], "Nordlys Backup, 40 seats");
     assert_eq!(mette["country"], "SE");
     assert_eq!(mette["postal_code"], "123 45");
     let ole = &leads["Ole Olsen"];

@@ -1,6 +1,6 @@
 //! Which lead field a column heading names, in English or Danish, with the
 //! aliases spreadsheets and CRM exports use (`E-mail`, `Mail`, `Firma`,
-//! `Postnr.`). Case, spaces and punctuation do not matter.
+//! `Postnr.`, `Produktinteresse`). Case, spaces and punctuation do not matter.
 
 /// A column the import understands.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -19,6 +19,7 @@ pub enum Column {
     Source,
     Status,
     Rating,
+    ProductInterest,
     Description,
 }
 
@@ -36,6 +37,7 @@ impl Column {
             Column::Source => "source",
             Column::Status => "status",
             Column::Rating => "rating",
+            Column::ProductInterest => "product_interest",
             Column::Description => "description",
         }
     }
@@ -156,6 +158,21 @@ const ALIASES: &[(Column, &[&str])] = &[
     (Column::Status, &["status", "leadstatus"]),
     (Column::Rating, &["rating", "vurdering"]),
     (
+        Column::ProductInterest,
+        &[
+            "productinterest",
+            "product",
+            "products",
+            "interest",
+            "interestedin",
+            "produktinteresse",
+            "produkt",
+            "produkter",
+            "interesse",
+            "interessereti",
+        ],
+    ),
+    (
         Column::Description,
         &[
             "description",
@@ -206,6 +223,9 @@ mod tests {
             ("Kilde", Column::Source),
             ("Status", Column::Status),
             ("Rating", Column::Rating),
+            ("Product interest", Column::ProductInterest),
+            ("Produktinteresse", Column::ProductInterest),
+            ("Produkt", Column::ProductInterest),
             ("Description", Column::Description),
             ("Beskrivelse", Column::Description),
             ("Bemærkninger", Column::Description),

@@ -256,6 +256,7 @@ impl Layout {
                 Column::Source => input.source = value,
                 Column::Status => input.status = value,
                 Column::Rating => input.rating = value,
+                Column::ProductInterest => input.product_interest = value,
                 Column::Description => input.description = value,
             }
         }

@@ -31,11 +31,12 @@ use crate::{
 };
 
 use super::{Assignment, timeline::created_entries_sql};
+use crate::live::insert_created_leads_sql;
 
-/// Leads per INSERT statement: 15 values each, well below the parameter
+/// Leads per INSERT statement: 16 values each, well below the parameter
 /// limits of both databases (SQLite 32,766; PostgreSQL 65,535).
 pub const CHUNK: usize = 500;
-const _: () = assert!(2 + CHUNK * 15 < 32_766);
+const _: () = assert!(2 + CHUNK * 16 < 32_766);
 
 /// PostgreSQL advisory-lock key serialising imports.
 const IMPORT_LOCK: i64 = 7_262_013_002;
@@ -130,20 +131,21 @@ struct NewLead<'a> {
 pub type Progress<'a> = &'a (dyn Fn(usize, usize) + Send + Sync);
 
 /// `INSERT INTO leads` for `leads` new leads: `$1` is the time, `$2` the
-/// creator; then fifteen values a lead.
+/// creator; then sixteen values a lead.
 fn leads_sql(leads: usize) -> String {
     let mut sql = String::with_capacity(300 + leads * 120);
     sql.push_str(
         "INSERT INTO leads (id, name, company, title, email, phone, country, postal_code, source, status, rating, \
-         description, queue_id, partner_id, owner_id, accepted_at, version, created_by, created_at, updated_at, last_activity_at) VALUES ",
+         product_interest, description, queue_id, partner_id, owner_id, accepted_at, version, created_by, created_at, updated_at, \
+         last_activity_at) VALUES ",
     );
     for i in 0..leads {
         if i > 0 {
             sql.push(',');
         }
         sql.push('(');
-        let first = 3 + i * 15;
-        for p in first..first + 15 {
+        let first = 3 + i * 16;
+        for p in first..first + 16 {
             sql.push_str(&format!("${p}, "));
         }
         sql.push_str("NULL, 1, $2, $1, $1, $1)");
@@ -173,6 +175,7 @@ macro_rules! insert_leads {
                 .bind(f.source.as_str())
                 .bind(&f.status)
                 .bind(f.rating.map(|r| r.as_str()))
+                .bind(&f.product_interest)
                 .bind(&f.description)
                 .bind(lead.place.queue.map(|q| q.0))
                 .bind(lead.place.partner.map(|p| p.0))
@@ -190,6 +193,15 @@ macro_rules! insert_leads {
                 .bind(lead.id.0)
                 .bind(lead.place.partner.map(|p| p.0))
                 .bind(lead.place.queue.map(|q| q.0));
+        }
+        query.execute(&mut *$tx).await?;
+        // Their live events, as every timeline entry has one.
+        let sql = insert_created_leads_sql(leads.len());
+        let mut query = sqlx::query(&sql)
+            .bind(DbTime::from($now))
+            .bind($actor.map(|a: UserId| a.0));
+        for lead in leads {
+            query = query.bind(lead.id.0);
         }
         query.execute(&mut *$tx).await?;
     }};
@@ -413,8 +425,8 @@ mod tests {
     #[test]
     fn statements_number_their_parameters_in_order() {
         let sql = leads_sql(2);
-        assert!(sql.contains("($3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, NULL, 1, $2, $1, $1, $1)"));
-        assert!(sql.ends_with("($18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, NULL, 1, $2, $1, $1, $1)"));
+        assert!(sql.contains("($3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, NULL, 1, $2, $1, $1, $1),"));
+        assert!(sql.ends_with("($19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33, $34, NULL, 1, $2, $1, $1, $1)"));
         let events = created_entries_sql(2);
         assert!(events.ends_with("($4, $5, $1, $2, 'created', NULL, NULL, $3, $6, $7),($8, $9, $1, $2, 'created', NULL, NULL, $3, $10, $11)"));
     }
@@ -432,6 +444,7 @@ mod tests {
             source: openprm_domain::leads::LeadSource::Import,
             status: "open_not_contacted".into(),
             rating: None,
+            product_interest: None,
             description: None,
         };
         assert_eq!(

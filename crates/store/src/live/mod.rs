@@ -66,6 +66,26 @@ pub(crate) fn insert_sql(record: &str) -> &'static str {
     }
 }
 
+/// The live events of `leads` leads just created, in one statement, as
+/// [`record_live!`] writes them one by one for their `created` entries (the
+/// CSV import writes leads in bulk): `$1` is the time, `$2` the actor, then
+/// the leads' ids. A new lead has no event before.
+pub(crate) fn insert_created_leads_sql(leads: usize) -> String {
+    let ids = (3..3 + leads)
+        .map(|p| format!("${p}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    format!(
+        "INSERT INTO live_events (at, record_kind, record_id, kind, field, actor_id, title, \
+         partner_id, owner_id, queue_id, channel_manager_id, \
+         before_partner_id, before_owner_id, before_queue_id, before_channel_manager_id, has_before) \
+         SELECT $1, 'lead', r.id, 'created', NULL, $2, \
+         CASE WHEN r.company IS NULL OR r.company = '' THEN r.name ELSE r.name || ' · ' || r.company END, \
+         r.partner_id, r.owner_id, r.queue_id, p.channel_manager_id, NULL, NULL, NULL, NULL, FALSE \
+         FROM leads r LEFT JOIN partners p ON p.id = r.partner_id WHERE r.id IN ({ids}) ORDER BY r.id"
+    )
+}
+
 /// Tells the hubs that a user's sessions ended (deactivation), so their open
 /// streams close at once rather than at their next check. Heard by nobody.
 pub(crate) const SIGNED_OUT_SQL: &str = "INSERT INTO live_events (at, record_kind, record_id, kind, actor_id, title, owner_id, has_before) \

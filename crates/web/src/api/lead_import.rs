@@ -64,7 +64,8 @@ fn csv_content_type(headers: &HeaderMap) -> Option<Option<String>> {
 /// quoted values. Headings in English or Danish: Name/Navn (or First
 /// name/Fornavn and Last name/Efternavn), Company/Firma/Virksomhed,
 /// E-mail/Mail, Phone/Telefon, Country/Land, Postal code/Zip/Postnummer,
-/// Title/Titel, Source/Kilde, Status, Rating, Description/Beskrivelse.
+/// Title/Titel, Source/Kilde, Status, Rating, Product interest/Produktinteresse,
+/// Description/Beskrivelse.
 /// Each row is checked as `POST /api/v1/leads` checks a lead; a row with a
 /// bad field is reported and not imported. Repeats (same e-mail, or without
 /// one the same company and name) of an earlier row or an existing lead are

@@ -79,3 +79,7 @@ id_type!(
     /// A deal a partner registered for the vendor's approval.
     RegistrationId
 );
+id_type!(
+    /// A link or file attached to a lead or an opportunity.
+    ResourceId
+);

@@ -8,11 +8,13 @@
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 
 pub mod accounts;
+pub mod activity;
 pub mod branding;
 pub mod claim_rules;
 pub mod clock;
 pub mod contacts;
 pub mod conversion;
+pub mod deal_help;
 pub mod email;
 pub mod error;
 pub mod ids;
@@ -23,6 +25,7 @@ pub mod leads;
 pub mod live;
 pub mod locale;
 pub mod money;
+pub mod notifications;
 pub mod opportunities;
 pub mod opportunity_stages;
 pub mod password;
@@ -40,7 +43,7 @@ pub use email::EmailAddress;
 pub use error::{DomainError, FieldErrors};
 pub use ids::{
     AccountId, ClaimRuleId, ContactId, InvitationId, LeadId, OpportunityId, PartnerId, QueueId,
-    RegistrationId, UserId,
+    RegistrationId, ResourceId, UserId,
 };
 pub use locale::Locale;
 pub use role::Role;

@@ -89,6 +89,11 @@ pub enum Notice {
     AssignedToYou,
     /// A lead was routed to the subscriber's company inbox by someone else.
     ForYourCompany,
+    /// A partner asked for help on a record of a partner the subscriber
+    /// manages (or, for a partner without a channel manager, an admin).
+    HelpRequested,
+    /// Vendor staff answered on, or attached a resource to, the subscriber's record.
+    HelpAnswered,
 }
 
 /// A subscriber to live events: the caller and the queues their company belongs to.
@@ -129,6 +134,9 @@ impl Listener {
         if event.actor_id == Some(me) || self.hears(event) != Some(Hearing::Full) {
             return None;
         }
+        if let Some(notice) = self.help_notice(event) {
+            return Some(notice);
+        }
         let before = event.before.unwrap_or_default();
         if event.place.owner_id == Some(me) && before.owner_id != Some(me) {
             return Some(Notice::AssignedToYou);
@@ -144,6 +152,31 @@ impl Listener {
             return Some(Notice::ForYourCompany);
         }
         None
+    }
+
+    /// Help asked of this subscriber, or answered for them (spec flow 11):
+    /// the partner's channel manager is asked, or every admin when the
+    /// partner has none; the answer is news to the record's partner staff
+    /// (its owner, or the company when nobody owns it).
+    fn help_notice(&self, event: &LiveEvent) -> Option<Notice> {
+        let viewer = &self.viewer;
+        match event.kind.as_str() {
+            "help" => {
+                let asked = match event.place.channel_manager_id {
+                    Some(cm) => cm == viewer.user_id,
+                    None => viewer.role == Role::Admin,
+                };
+                asked.then_some(Notice::HelpRequested)
+            }
+            "help_answer" | "resource" => {
+                let mine = viewer.role.is_partner()
+                    && event.place.partner_id.is_some()
+                    && event.place.partner_id == viewer.partner_id
+                    && event.place.owner_id.is_none_or(|o| o == viewer.user_id);
+                mine.then_some(Notice::HelpAnswered)
+            }
+            _ => None,
+        }
     }
 
     /// Whether the event ends this subscriber's sessions.
@@ -301,6 +334,48 @@ mod tests {
             admin.hears(&event(LiveRecord::Lead, others, None)),
             Some(Hearing::Full)
         );
+    }
+
+    #[test]
+    fn help_is_a_notice_for_the_partners_channel_manager_only() {
+        let partner = PartnerId::new();
+        let cm = Listener::new(viewer(Role::ChannelManager, None), []);
+        let other_cm = Listener::new(viewer(Role::ChannelManager, None), []);
+        let admin = Listener::new(viewer(Role::Admin, None), []);
+        let rep = Listener::new(viewer(Role::PartnerUser, Some(partner)), []);
+        let place = Place {
+            partner_id: Some(partner),
+            owner_id: Some(rep.viewer.user_id),
+            channel_manager_id: Some(cm.viewer.user_id),
+            ..Place::default()
+        };
+        let mut help = event(LiveRecord::Opportunity, place, Some(place));
+        help.kind = "help".into();
+        help.actor_id = Some(rep.viewer.user_id);
+        assert_eq!(cm.notice(&help), Some(Notice::HelpRequested));
+        assert_eq!(other_cm.hears(&help), None);
+        assert_eq!(other_cm.notice(&help), None);
+        assert_eq!(
+            admin.notice(&help),
+            None,
+            "the partner has a channel manager"
+        );
+        assert_eq!(rep.notice(&help), None, "their own request");
+        let unmanaged = Place {
+            channel_manager_id: None,
+            ..place
+        };
+        let mut help = event(LiveRecord::Lead, unmanaged, Some(unmanaged));
+        help.kind = "help".into();
+        assert_eq!(admin.notice(&help), Some(Notice::HelpRequested));
+
+        let mut answer = event(LiveRecord::Opportunity, place, Some(place));
+        answer.kind = "resource".into();
+        answer.actor_id = Some(cm.viewer.user_id);
+        assert_eq!(rep.notice(&answer), Some(Notice::HelpAnswered));
+        assert_eq!(cm.notice(&answer), None, "their own answer");
+        let colleague = Listener::new(viewer(Role::PartnerManager, Some(partner)), []);
+        assert_eq!(colleague.notice(&answer), None, "someone else's deal");
     }
 
     #[test]

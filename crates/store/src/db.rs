@@ -33,6 +33,8 @@ pub struct Store {
     pub db: Db,
     clock: Arc<dyn Clock>,
     pub(crate) live: Arc<crate::live::LiveSignal>,
+    /// Writes notification e-mails; set by the web layer at start-up.
+    pub(crate) notify: Option<crate::notifications::MailWriter>,
 }
 
 /// Runs `$body` with `$pool` bound to whichever pool the store has.
@@ -108,6 +110,7 @@ impl Store {
             db,
             clock: Arc::new(SystemClock),
             live: Arc::default(),
+            notify: None,
         })
     }
 

@@ -8,15 +8,18 @@
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 
 pub mod accounts;
+pub mod activity;
 pub mod audit;
 pub mod contacts;
 mod db;
 pub mod db_time;
+pub mod deal_help;
 pub mod error;
 pub mod invitations;
 mod keyset;
 pub mod leads;
 pub mod live;
+pub mod notifications;
 pub mod opportunities;
 pub mod outbox;
 pub mod partners;

@@ -11,6 +11,7 @@ pub mod csrf;
 pub mod error;
 pub mod i18n;
 mod metrics;
+pub mod multipart;
 pub mod pages;
 mod server;
 pub mod services;

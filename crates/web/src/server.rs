@@ -84,6 +84,16 @@ pub fn router(state: AppState) -> Router {
         .route("/leads/{id}/release", post(pages::leads::show::release))
         .route("/leads/{id}/decline", post(pages::leads::show::decline))
         .route("/leads/{id}/notes", post(pages::leads::show::add_note))
+        .route("/leads/{id}/help", post(pages::deal_help::lead_help))
+        .route(
+            "/leads/{id}/help/answers",
+            post(pages::deal_help::lead_answer),
+        )
+        .route(
+            "/leads/{id}/resources",
+            post(pages::deal_help::lead_resource),
+        )
+        .route("/leads/{id}/as-of", get(pages::as_of::lead))
         .route(
             "/leads/{id}/convert",
             get(pages::accounts::convert::show).post(pages::accounts::convert::submit),
@@ -101,6 +111,24 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/opportunities/{id}/notes",
             post(pages::opportunities::show::add_note),
+        )
+        .route(
+            "/opportunities/{id}/help",
+            post(pages::deal_help::opportunity_help),
+        )
+        .route(
+            "/opportunities/{id}/help/answers",
+            post(pages::deal_help::opportunity_answer),
+        )
+        .route(
+            "/opportunities/{id}/resources",
+            post(pages::deal_help::opportunity_resource),
+        )
+        .route("/opportunities/{id}/as-of", get(pages::as_of::opportunity))
+        .route("/activity", get(pages::activity::show))
+        .route(
+            "/settings/notifications",
+            get(pages::notifications::show).post(pages::notifications::save),
         )
         .route(
             "/accounts",

@@ -43,7 +43,12 @@ pub struct AppState {
 }
 
 impl AppState {
+    /// The store gets the notification writer here, so every change made
+    /// through this portal can e-mail whoever it concerns.
     pub fn new(store: Store, config: WebConfig) -> Self {
+        let store = store.with_notification_mail(
+            crate::services::notifications::notification_mail(&config.base_url),
+        );
         Self {
             store,
             config: Arc::new(config),

@@ -263,6 +263,21 @@ impl Store {
                    description, queue_id, partner_id, owner_id, accepted_at, version, created_by, created_at, updated_at, last_activity_at, \
                    product_interest) \
                    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, 1, $17, $18, $18, $18, $19)";
+        // Someone placing a lead with a person or a company inbox tells them.
+        let placed = !viewer.role.is_partner() && (partner.is_some() || owner.is_some());
+        let (settings, actor_name) = if placed {
+            (
+                self.vendor_settings().await?,
+                self.user_name(viewer.user_id).await?,
+            )
+        } else {
+            (crate::settings::VendorSettings::default(), None)
+        };
+        let title = if fields.company.is_empty() {
+            fields.name.clone()
+        } else {
+            format!("{} · {}", fields.name, fields.company)
+        };
         write_tx!(self, tx => {
             sqlx::query(sql)
                 .bind(id.0)
@@ -287,6 +302,9 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
             timeline::record!(&mut *tx, now, id, Some(viewer.user_id), "created", None::<&str>, None::<String>, None::<String>, partner, queue);
+            if placed {
+                crate::notifications::notify_assignment!(self, &mut *tx, now, &settings, id, title, Some(viewer.user_id), actor_name);
+            }
         });
         self.lead(viewer, id).await
     }

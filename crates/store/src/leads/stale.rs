@@ -14,16 +14,14 @@
 //! earlier, so an owner always gets a day's notice, even when the sweep did
 //! not run for a while or an admin shortened the queue's period.
 
-use openprm_domain::{LeadId, Locale, PartnerId, QueueId, UserId};
+use openprm_domain::{LeadId, Locale, PartnerId, QueueId, UserId, notifications::NotificationKind};
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
 use super::timeline::record;
 use crate::{
-    DbTime, Store, StoreError, on_db,
-    outbox::{OutgoingEmail, enqueue_email},
-    settings::VendorSettings,
-    write_tx,
+    DbTime, Store, StoreError, notifications::enqueue_notification, on_db, outbox::OutgoingEmail,
+    settings::VendorSettings, write_tx,
 };
 
 /// How long before its return the owner of a stale lead is warned.
@@ -252,7 +250,8 @@ impl Store {
             if done.rows_affected() == 1 {
                 record!(&mut *tx, now, id, None::<UserId>, "stale_warning", None::<&str>, None::<String>, returns, partner, Some(QueueId(queue.id)));
                 if let Some(email) = &email {
-                    enqueue_email!(&mut *tx, now, email);
+                    // Sent unless the owner opted out of stale-claim warnings.
+                    enqueue_notification!(&mut *tx, now, UserId(row.owner_id), NotificationKind::StaleWarning, email);
                 }
                 true
             } else {

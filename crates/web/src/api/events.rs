@@ -243,6 +243,8 @@ fn notice_text(t: Tr, notice: Notice, event: &openprm_domain::live::LiveEvent) -
         (Notice::AssignedToYou, LiveRecord::Opportunity) => "live-notice-opportunity-for-you",
         (Notice::AssignedToYou, _) => "live-notice-lead-for-you",
         (Notice::ForYourCompany, _) => "live-notice-lead-for-company",
+        (Notice::HelpRequested, _) => "live-notice-help-requested",
+        (Notice::HelpAnswered, _) => "live-notice-help-answered",
     };
     t.with(key, [("title", event.title.as_str())])
 }

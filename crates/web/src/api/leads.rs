@@ -266,14 +266,26 @@ pub async fn decline(
 }
 
 /// The lead's activity, oldest first.
-#[utoipa::path(get, path = "/api/v1/leads/{id}/timeline", tag = "leads", params(("id" = String, Path)),
-    responses((status = 200, body = Vec<LeadEvent>), (status = 404, body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/leads/{id}/timeline", tag = "leads", params(("id" = String, Path), super::as_of::AsOfParams),
+    responses((status = 200, body = Vec<LeadEvent>, description = "The whole timeline, oldest first; with `as_of`, a `LeadTimelineAsOf`"),
+        (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn timeline(
     State(state): State<AppState>,
     ApiCaller(caller): ApiCaller,
     ApiId(id): ApiId<LeadId>,
-) -> ApiResult<Json<Vec<LeadEvent>>> {
-    Ok(Json(state.store.lead_timeline(&caller.viewer(), id).await?))
+    ApiQuery(params): ApiQuery<super::as_of::AsOfParams>,
+) -> ApiResult<axum::response::Response> {
+    use axum::response::IntoResponse;
+    let viewer = caller.viewer();
+    match params.as_of.as_deref() {
+        Some(text) => {
+            let as_of = super::as_of::parse_as_of(text)?;
+            let then: openprm_store::activity::LeadTimelineAsOf =
+                state.store.lead_timeline_as_of(&viewer, id, as_of).await?;
+            Ok(Json(then).into_response())
+        }
+        None => Ok(Json(state.store.lead_timeline(&viewer, id).await?).into_response()),
+    }
 }
 
 #[derive(Deserialize, ToSchema)]

@@ -3,18 +3,23 @@
 //! drift from the other.
 
 pub mod accounts;
+pub mod activity;
+pub mod as_of;
 pub mod auth;
 pub mod contacts;
 pub mod convert;
+pub mod deal_help;
 pub mod events;
 pub mod extract;
 pub mod lead_import;
 pub mod leads;
 pub mod me;
+pub mod notifications;
 pub mod opportunities;
 pub mod partners;
 pub mod queues;
 pub mod registrations;
+pub mod resources;
 pub mod settings;
 pub mod users;
 
@@ -102,6 +107,18 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(queues::set_members))
         .routes(routes!(queues::get_rules, queues::put_rules))
         .routes(routes!(queues::statuses, queues::put_statuses))
+        .routes(routes!(deal_help::lead_help))
+        .routes(routes!(deal_help::opportunity_help))
+        .routes(routes!(deal_help::lead_answer))
+        .routes(routes!(deal_help::opportunity_answer))
+        .routes(routes!(resources::lead_list, resources::lead_add))
+        .routes(routes!(
+            resources::opportunity_list,
+            resources::opportunity_add
+        ))
+        .routes(routes!(resources::download))
+        .routes(routes!(activity::feed))
+        .routes(routes!(notifications::get, notifications::put))
         .split_for_parts();
     doc.info.version = env!("CARGO_PKG_VERSION").to_owned();
     let document = doc.clone();

@@ -305,19 +305,28 @@ pub async fn update(
 }
 
 /// The opportunity's activity, oldest first.
-#[utoipa::path(get, path = "/api/v1/opportunities/{id}/timeline", tag = "opportunities", params(("id" = String, Path)),
-    responses((status = 200, body = Vec<OpportunityEvent>), (status = 404, body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/opportunities/{id}/timeline", tag = "opportunities", params(("id" = String, Path), super::as_of::AsOfParams),
+    responses((status = 200, body = Vec<OpportunityEvent>, description = "The whole timeline, oldest first; with `as_of`, a `OpportunityTimelineAsOf`"),
+        (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn timeline(
     State(state): State<AppState>,
     ApiCaller(caller): ApiCaller,
     ApiId(id): ApiId<OpportunityId>,
-) -> ApiResult<Json<Vec<OpportunityEvent>>> {
-    Ok(Json(
-        state
-            .store
-            .opportunity_timeline(&caller.viewer(), id)
-            .await?,
-    ))
+    ApiQuery(params): ApiQuery<super::as_of::AsOfParams>,
+) -> ApiResult<axum::response::Response> {
+    use axum::response::IntoResponse;
+    let viewer = caller.viewer();
+    match params.as_of.as_deref() {
+        Some(text) => {
+            let as_of = super::as_of::parse_as_of(text)?;
+            let then: openprm_store::activity::OpportunityTimelineAsOf = state
+                .store
+                .opportunity_timeline_as_of(&viewer, id, as_of)
+                .await?;
+            Ok(Json(then).into_response())
+        }
+        None => Ok(Json(state.store.opportunity_timeline(&viewer, id).await?).into_response()),
+    }
 }
 
 #[derive(Deserialize, ToSchema)]

@@ -2,10 +2,13 @@
 //! tabs, Recent Items) built here.
 
 pub mod accounts;
+pub mod activity;
 pub mod admin;
 pub mod admin_leads;
 pub mod admin_opportunities;
+pub mod as_of;
 mod chrome;
+pub mod deal_help;
 mod error_page;
 mod extract;
 pub mod home;
@@ -13,6 +16,7 @@ pub mod invitation;
 pub mod language;
 pub mod leads;
 pub mod login;
+pub mod notifications;
 pub mod opportunities;
 pub mod partners;
 pub mod password;

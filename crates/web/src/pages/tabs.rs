@@ -19,6 +19,8 @@ pub struct EmptyTabPage {
     pub chrome: Chrome,
     pub heading: String,
     pub body: String,
+    /// Somewhere the tab already leads (the Dashboard: the activity feed).
+    pub link: Option<(String, String)>,
 }
 
 async fn show(
@@ -40,10 +42,13 @@ async fn show(
         let chrome = Chrome::build(&state, &caller, &csrf, key, &format!("tab-{key}")).await?;
         let heading = chrome.t.get(&format!("empty-{key}-title"));
         let body = chrome.t.get(&format!("empty-{key}-body"));
+        let link = (key == "dashboard" && caller.user.role.is_vendor())
+            .then(|| ("/activity".to_owned(), chrome.t.get("activity-title")));
         render(&EmptyTabPage {
             chrome,
             heading,
             body,
+            link,
         })
     }
     .await;

@@ -11,7 +11,7 @@ use axum::{
     http::StatusCode,
     response::{IntoResponse, Redirect, Response},
 };
-use openprm_domain::{DomainError, LeadId, Viewer};
+use openprm_domain::{DomainError, LeadId, Viewer, deal_help::DealRef};
 use openprm_store::{
     StoreError,
     leads::{Lead, LeadState, claims::DeclineReason, may_edit, timeline::LeadEvent},
@@ -25,7 +25,7 @@ use crate::{
     csrf::CsrfToken,
     error::AppError,
     i18n::Tr,
-    pages::{Chrome, PageError, PageForm, PageId, render},
+    pages::{Chrome, PageError, PageForm, PageId, deal_help::DealHelpView, render},
 };
 
 use super::{Labels, Notice, date, may_accept, may_decline, may_release, moment, translate};
@@ -86,6 +86,8 @@ pub struct LeadPage {
     pub input: ActionInput,
     pub errors: BTreeMap<String, String>,
     pub notice: Option<Notice>,
+    /// Help, resources and "View as of".
+    pub help: DealHelpView,
 }
 
 /// What was typed into the page's forms, kept when one is shown again.
@@ -99,7 +101,7 @@ pub struct ActionInput {
     pub note: String,
 }
 
-fn event_view(event: &LeadEvent, labels: &Labels) -> EventView {
+pub(crate) fn event_view(event: &LeadEvent, labels: &Labels) -> EventView {
     let t = labels.t;
     let field = event.field.as_deref().unwrap_or("");
     let (what, change, text) = match event.kind.as_str() {
@@ -117,6 +119,11 @@ fn event_view(event: &LeadEvent, labels: &Labels) -> EventView {
             None,
         ),
         "note" => (t.get("timeline-note"), None, event.new_value.clone()),
+        kind @ ("help" | "help_answer" | "resource") => (
+            t.get(&format!("timeline-{kind}")),
+            None,
+            event.new_value.clone(),
+        ),
         "decline" => {
             let reason = event
                 .new_value
@@ -161,7 +168,7 @@ fn event_view(event: &LeadEvent, labels: &Labels) -> EventView {
 
 /// The timeline newest first, except that the fields one Save changed keep
 /// the order of the form.
-fn newest_first(events: &[LeadEvent]) -> Vec<&LeadEvent> {
+pub(crate) fn newest_first(events: &[LeadEvent]) -> Vec<&LeadEvent> {
     let mut saves: Vec<Vec<&LeadEvent>> = Vec::new();
     for event in events {
         match saves.last_mut() {
@@ -266,8 +273,10 @@ pub async fn lead_page(
         _ => "/leads?view=inbox".to_owned(),
     };
     let converted = converted_links(state, &viewer, &lead, t).await?;
+    let help = DealHelpView::load(state, &viewer, DealRef::Lead(id), t).await?;
     let failed = !errors.is_empty();
     let mut response = render(&LeadPage {
+        help,
         converted,
         converted_on: lead
             .converted_at

@@ -10,7 +10,7 @@ use axum::{
     http::StatusCode,
     response::{IntoResponse, Redirect, Response},
 };
-use openprm_domain::{DomainError, OpportunityId, opportunities::date_text};
+use openprm_domain::{DomainError, OpportunityId, deal_help::DealRef, opportunities::date_text};
 use openprm_store::opportunities::{Opportunity, may_edit, timeline::OpportunityEvent};
 use serde::Deserialize;
 
@@ -22,6 +22,7 @@ use crate::{
     i18n::Tr,
     pages::{
         Chrome, PageError, PageForm, PageId,
+        deal_help::DealHelpView,
         leads::{moment, translate},
         render,
     },
@@ -59,9 +60,11 @@ pub struct OpportunityPage {
     pub may_edit: bool,
     pub note: String,
     pub errors: BTreeMap<String, String>,
+    /// Help, resources and "View as of".
+    pub help: DealHelpView,
 }
 
-fn event_view(event: &OpportunityEvent, labels: &Labels) -> EventView {
+pub(crate) fn event_view(event: &OpportunityEvent, labels: &Labels) -> EventView {
     let t = labels.t;
     let field = event.field.as_deref().unwrap_or("");
     let (what, change, text) = match event.kind.as_str() {
@@ -78,6 +81,11 @@ fn event_view(event: &OpportunityEvent, labels: &Labels) -> EventView {
         ),
         "note" => (
             t.get("opportunity-timeline-note"),
+            None,
+            event.new_value.clone(),
+        ),
+        kind @ ("help" | "help_answer" | "resource") => (
+            t.get(&format!("timeline-{kind}")),
             None,
             event.new_value.clone(),
         ),
@@ -106,7 +114,7 @@ fn event_view(event: &OpportunityEvent, labels: &Labels) -> EventView {
 
 /// The timeline newest first, except that the fields one Save changed keep
 /// the order of the form.
-fn newest_first(events: &[OpportunityEvent]) -> Vec<&OpportunityEvent> {
+pub(crate) fn newest_first(events: &[OpportunityEvent]) -> Vec<&OpportunityEvent> {
     let mut saves: Vec<Vec<&OpportunityEvent>> = Vec::new();
     for event in events {
         match saves.last_mut() {
@@ -146,8 +154,10 @@ pub async fn opportunity_page(
         .into_iter()
         .map(|e| event_view(e, &labels))
         .collect();
+    let help = DealHelpView::load(state, &viewer, DealRef::Opportunity(id), chrome.t).await?;
     let failed = !errors.is_empty();
     let mut response = render(&OpportunityPage {
+        help,
         stage: labels.stage(&opportunity.stage),
         amount: amount(&opportunity, chrome.t.locale),
         close_date: date_text(opportunity.close_date),

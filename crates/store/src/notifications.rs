@@ -1,0 +1,223 @@
+//! E-mail notifications: who gets which, and each user's opt-outs.
+//!
+//! A notification is written by the web layer's catalogue (the store holds a
+//! [`NotifyMail`] handed over at start-up) and queued with
+//! [`enqueue_notification!`] in the transaction of the change that causes it.
+//! The statement itself leaves the message out when the recipient opted out
+//! of its kind, so a preference saved a moment before always counts.
+
+use std::sync::Arc;
+
+use openprm_domain::{
+    DomainError, Locale, UserId, Viewer, deal_help::DealRef, notifications::NotificationKind,
+};
+use uuid::Uuid;
+
+use crate::{Store, StoreError, on_db, outbox::OutgoingEmail, settings::VendorSettings, write_tx};
+
+/// What a notification e-mail says, before it is written in words.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Notification {
+    pub kind: NotificationKind,
+    pub recipient_id: UserId,
+    pub recipient_name: String,
+    pub recipient_email: String,
+    pub recipient_locale: Locale,
+    pub record: DealRef,
+    /// The record's name as its lists show it.
+    pub record_title: String,
+    /// Who did it (the partner asking, the channel manager answering, the
+    /// person who placed the lead); `None` when the system did.
+    pub actor_name: Option<String>,
+    /// The request, the answer, or the resource's title.
+    pub text: Option<String>,
+}
+
+/// Writes a notification in its recipient's language.
+pub type NotifyMail =
+    dyn Fn(&VendorSettings, &Notification) -> Result<OutgoingEmail, String> + Send + Sync;
+
+/// The writer a store holds (a closure has no `Debug` of its own).
+#[derive(Clone)]
+pub(crate) struct MailWriter(pub Arc<NotifyMail>);
+
+impl std::fmt::Debug for MailWriter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("MailWriter")
+    }
+}
+
+/// Queues `$email` for user `$user` unless they opted out of `$kind`, on the
+/// executor given (the transaction making the change).
+macro_rules! enqueue_notification {
+    ($exec:expr, $now:expr, $user:expr, $kind:expr, $email:expr) => {
+        sqlx::query(
+            "INSERT INTO outbox (id, kind, payload, created_at, attempts, next_attempt_at) \
+             SELECT $1, 'email', $2, $3, 0, $3 WHERE NOT EXISTS \
+             (SELECT 1 FROM notification_opt_outs WHERE user_id = $4 AND kind = $5)",
+        )
+        .bind(uuid::Uuid::now_v7())
+        .bind(serde_json::to_string($email).unwrap_or_default())
+        .bind($crate::DbTime::from($now))
+        .bind($user.0)
+        .bind($kind.as_str())
+        .execute($exec)
+        .await?
+    };
+}
+pub(crate) use enqueue_notification;
+
+/// A user a notification goes to.
+#[derive(sqlx::FromRow)]
+pub(crate) struct RecipientRow {
+    pub id: Uuid,
+    pub name: String,
+    pub email: String,
+    pub locale: String,
+}
+
+/// The active users a notification about a partner's record goes to when
+/// vendor staff are asked: the partner's channel manager, or every admin
+/// when the partner has none.
+pub(crate) const VENDOR_RECIPIENTS: &str = "SELECT u.id, u.name, u.email, u.locale FROM users u \
+     WHERE u.active AND ( \
+       u.id = (SELECT p.channel_manager_id FROM partners p WHERE p.id = $1) \
+       OR (u.role = 'admin' AND NOT EXISTS (SELECT 1 FROM partners p JOIN users cm ON cm.id = p.channel_manager_id \
+           WHERE p.id = $1 AND cm.active))) \
+     ORDER BY u.id";
+
+/// One user's choices: each kind, and whether they get it.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+pub struct NotificationSetting {
+    pub kind: NotificationKind,
+    pub enabled: bool,
+}
+
+impl Store {
+    /// The same store, writing notification e-mails with `mail`. Without one
+    /// (a store opened for a command-line task) notifications are not sent.
+    pub fn with_notification_mail(mut self, mail: Arc<NotifyMail>) -> Store {
+        self.notify = Some(MailWriter(mail));
+        self
+    }
+
+    /// Writes `notification` as an e-mail, or `None` when this store has no
+    /// writer or the writer failed (logged: the change goes ahead without it).
+    pub(crate) fn notification_email(
+        &self,
+        settings: &VendorSettings,
+        notification: &Notification,
+    ) -> Option<OutgoingEmail> {
+        let mail = self.notify.as_ref()?;
+        match (mail.0)(settings, notification) {
+            Ok(email) => Some(email),
+            Err(error) => {
+                tracing::error!(%error, kind = notification.kind.as_str(), "cannot write a notification");
+                None
+            }
+        }
+    }
+
+    /// The caller's notification choices, every kind in a fixed order.
+    pub async fn notification_settings(
+        &self,
+        viewer: &Viewer,
+    ) -> Result<Vec<NotificationSetting>, StoreError> {
+        let rows: Vec<(String,)> = on_db!(self, pool => {
+            sqlx::query_as("SELECT kind FROM notification_opt_outs WHERE user_id = $1")
+                .bind(viewer.user_id.0)
+                .fetch_all(pool)
+                .await
+        })?;
+        Ok(NotificationKind::ALL
+            .into_iter()
+            .map(|kind| NotificationSetting {
+                kind,
+                enabled: !rows.iter().any(|(k,)| k == kind.as_str()),
+            })
+            .collect())
+    }
+
+    /// Saves the caller's choices; kinds not named keep theirs. A kind named
+    /// twice is a field error.
+    pub async fn set_notification_settings(
+        &self,
+        viewer: &Viewer,
+        settings: &[NotificationSetting],
+    ) -> Result<Vec<NotificationSetting>, StoreError> {
+        for (i, s) in settings.iter().enumerate() {
+            if settings[..i].iter().any(|o| o.kind == s.kind) {
+                return Err(DomainError::field(s.kind.as_str(), "error-duplicate").into());
+            }
+        }
+        write_tx!(self, tx => {
+            for s in settings {
+                if s.enabled {
+                    sqlx::query("DELETE FROM notification_opt_outs WHERE user_id = $1 AND kind = $2")
+                        .bind(viewer.user_id.0)
+                        .bind(s.kind.as_str())
+                        .execute(&mut *tx)
+                        .await?;
+                } else {
+                    sqlx::query("INSERT INTO notification_opt_outs (user_id, kind) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+                        .bind(viewer.user_id.0)
+                        .bind(s.kind.as_str())
+                        .execute(&mut *tx)
+                        .await?;
+                }
+            }
+        });
+        self.notification_settings(viewer).await
+    }
+}
+
+/// Who hears that a lead was placed with them: its owner, or, for a lead in
+/// a company's inbox, that company's partner managers; active users only.
+pub(crate) const ASSIGNMENT_RECIPIENTS: &str = "SELECT u.id, u.name, u.email, u.locale FROM leads l JOIN users u \
+     ON (u.id = l.owner_id OR (l.owner_id IS NULL AND u.partner_id = l.partner_id AND u.role = 'partner_manager')) \
+     WHERE l.id = $1 AND u.active ORDER BY u.id";
+
+/// Tells whoever a lead was just placed with (see [`ASSIGNMENT_RECIPIENTS`])
+/// by e-mail, unless they placed it themselves or opted out; on the executor
+/// given, in the transaction that placed it. Every path that places a lead
+/// (creating it with an owner or partner, routing) calls this after the
+/// `UPDATE`/`INSERT`. `$settings` are the vendor's, `$title` the lead's list
+/// name, `$actor` and `$actor_name` who placed it (`None` for the system).
+macro_rules! notify_assignment {
+    ($store:expr, $exec:expr, $now:expr, $settings:expr, $lead:expr, $title:expr, $actor:expr, $actor_name:expr) => {{
+        let rows: Vec<$crate::notifications::RecipientRow> =
+            sqlx::query_as($crate::notifications::ASSIGNMENT_RECIPIENTS)
+                .bind($lead.0)
+                .fetch_all(&mut *$exec)
+                .await?;
+        let actor: Option<openprm_domain::UserId> = $actor;
+        for row in rows {
+            let recipient = openprm_domain::UserId(row.id);
+            if Some(recipient) == actor {
+                continue;
+            }
+            let kind = openprm_domain::notifications::NotificationKind::LeadAssigned;
+            let notification = $crate::notifications::Notification {
+                kind,
+                recipient_id: recipient,
+                recipient_name: row.name,
+                recipient_email: row.email,
+                recipient_locale: openprm_domain::Locale::parse(&row.locale).unwrap_or_default(),
+                record: openprm_domain::deal_help::DealRef::Lead($lead),
+                record_title: $title.clone(),
+                actor_name: $actor_name.clone(),
+                text: None,
+            };
+            if let Some(email) = $store.notification_email($settings, &notification) {
+                $crate::notifications::enqueue_notification!(
+                    &mut *$exec,
+                    $now,
+                    recipient,
+                    kind,
+                    &email
+                );
+            }
+        }
+    }};
+}
+pub(crate) use notify_assignment;

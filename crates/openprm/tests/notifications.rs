@@ -1,16 +1,18 @@
 //! E-mail notifications and their opt-outs, on both stores, through HTTP: a
 //! lead placed with someone e-mails them in their language; opting out of a
-//! kind stops exactly that kind; the settings over the API and on the page
-//! (with CSRF); bad input is a clear 4xx.
+//! kind stops exactly that kind (stale-claim warnings included); the
+//! settings over the API and on the page (with CSRF); bad input is a clear 4xx.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::time::Duration;
 
 use openprm_domain::{Locale, Role, Tier};
+use openprm_jobs::StaleClaimJob;
 use openprm_testkit::{
     api::{call, get, post},
     app::{TestApp, TestUser},
 };
+use openprm_web::services::stale_claims::warning_mail;
 use reqwest::Method;
 use serde_json::{Value, json};
 
@@ -19,6 +21,7 @@ openprm_testkit::test_on_both_stores!(
     opting_out_stops_exactly_that_kind_of_email,
     the_settings_page_saves_every_box_with_csrf,
     bad_settings_are_clear_errors,
+    a_stale_claim_warning_respects_the_opt_out,
 );
 
 const MAIL_WAIT: Duration = Duration::from_secs(10);
@@ -353,4 +356,65 @@ async fn bad_settings_are_clear_errors(app: &TestApp) {
         .await
         .unwrap();
     assert_eq!(response.status(), 401);
+}
+
+async fn a_stale_claim_warning_respects_the_opt_out(app: &TestApp) {
+    let (_, admin) = user(app, "Ada Admin", Role::Admin, None).await;
+    let partner = app.partner("Fjordline IT", Tier::Gold, None).await;
+    let (quiet, quiet_token) =
+        user(app, "Freja Mortensen", Role::PartnerUser, Some(partner.id)).await;
+    let (loud, loud_token) = user(app, "Oskar Lund", Role::PartnerUser, Some(partner.id)).await;
+    let (status, queue) = post(
+        app,
+        &admin,
+        "/api/v1/queues",
+        &json!({"name": "Expo", "stale_claim_days": 3, "members": [partner.id]}),
+    )
+    .await;
+    assert_eq!(status, 201, "{queue}");
+    let (status, _) = call(
+        app,
+        &quiet_token,
+        Method::PUT,
+        "/api/v1/me/notifications",
+        Some(&json!({"notifications": [{"kind": "stale_warning", "enabled": false}]})),
+        None,
+    )
+    .await;
+    assert_eq!(status, 200);
+    let mut leads = Vec::new();
+    for (name, token) in [("Karin Holm", &quiet_token), ("Per Hansen", &loud_token)] {
+        let id = lead(app, &admin, name, json!({"queue_id": queue["id"]})).await;
+        let (status, claimed) =
+            post(app, token, &format!("/api/v1/leads/{id}/claim"), &json!({})).await;
+        assert_eq!(status, 200, "{claimed}");
+        leads.push(id);
+    }
+    app.clock
+        .advance(time::Duration::days(2) + time::Duration::minutes(1));
+    let report = StaleClaimJob::new(app.store.clone(), warning_mail(&app.base_url))
+        .run_once()
+        .await
+        .unwrap();
+    assert_eq!(report.warned, 2, "both are warned on their timelines");
+    let (_, timeline) = get(
+        app,
+        &quiet_token,
+        &format!("/api/v1/leads/{}/timeline", leads[0]),
+    )
+    .await;
+    assert!(
+        timeline
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["kind"] == "stale_warning")
+    );
+    let mails = expect_mails(app, &loud.email, 1).await;
+    assert!(
+        mails[0].subject().contains("Per Hansen"),
+        "{}",
+        mails[0].subject()
+    );
+    expect_mails(app, &quiet.email, 0).await;
 }

@@ -131,6 +131,8 @@ impl Store {
             .bind(opportunity.partner_id.map(|p| p.0))
             .execute(&mut *tx)
             .await?;
+            // Written by hand to know the entry's id, so its live event too.
+            crate::live::record_live!(&mut *tx, now, "opportunity", id.0, Some(viewer.user_id), "note", None::<&str>);
             sqlx::query("UPDATE opportunities SET last_activity_at = $2 WHERE id = $1")
                 .bind(id.0)
                 .bind(DbTime::from(now))

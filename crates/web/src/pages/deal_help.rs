@@ -163,7 +163,7 @@ pub struct TextForm {
     pub text: String,
 }
 
-/// What a section form does with a record.
+/// The record's name, for the heading of a form shown again.
 async fn record_title(
     state: &AppState,
     viewer: &Viewer,

@@ -11,6 +11,7 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 mod claims;
 mod db;
+mod import;
 mod load;
 mod report;
 mod run;
@@ -19,7 +20,7 @@ mod server;
 
 use std::{path::PathBuf, time::Duration};
 
-use clap::{Parser, ValueEnum};
+use clap::{Parser, Subcommand, ValueEnum};
 use openprm_store::Backend;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -29,10 +30,13 @@ enum Which {
     Both,
 }
 
-/// Seeds a large database and measures the Leads list, claims and memory.
+/// Seeds a large database and measures the Leads list, claims and memory;
+/// `openprm-bench import` measures the CSV import alone.
 #[derive(Debug, Parser)]
-#[command(name = "openprm-bench")]
+#[command(name = "openprm-bench", args_conflicts_with_subcommands = true)]
 struct Args {
+    #[command(subcommand)]
+    command: Option<BenchCommand>,
     /// Which stores to measure.
     #[arg(long, value_enum, default_value = "both")]
     backend: Which,
@@ -69,6 +73,49 @@ struct Args {
     keep_db: bool,
 }
 
+#[derive(Debug, Subcommand)]
+enum BenchCommand {
+    /// Only the CSV import: generate a trade-show list and import it on fresh databases.
+    Import(ImportArgs),
+}
+
+#[derive(Debug, clap::Args)]
+struct ImportArgs {
+    /// Rows in the generated file.
+    #[arg(long, default_value_t = 100_000)]
+    rows: usize,
+    /// Which stores to measure.
+    #[arg(long, value_enum, default_value = "both")]
+    backend: Which,
+    /// PostgreSQL server; the benchmark creates and drops its own database there.
+    #[arg(long, env = "OPENPRM_TEST_POSTGRES_URL")]
+    postgres_url: Option<String>,
+}
+
+fn backends(which: Which, postgres_url: Option<&str>) -> Vec<Backend> {
+    match which {
+        Which::Sqlite => vec![Backend::Sqlite],
+        Which::Postgres => vec![Backend::Postgres],
+        Which::Both if postgres_url.is_some() => vec![Backend::Sqlite, Backend::Postgres],
+        Which::Both => {
+            println!(
+                "no PostgreSQL URL (--postgres-url or OPENPRM_TEST_POSTGRES_URL): measuring SQLite only"
+            );
+            vec![Backend::Sqlite]
+        }
+    }
+}
+
+async fn import_only(args: &ImportArgs) -> anyhow::Result<()> {
+    let rows = args.rows.clamp(1, openprm_domain::lead_import::MAX_ROWS);
+    let mut runs = Vec::new();
+    for backend in backends(args.backend, args.postgres_url.as_deref()) {
+        runs.push(import::run(backend, args.postgres_url.as_deref(), rows).await?);
+    }
+    import::summary(&runs);
+    Ok(())
+}
+
 /// Everything one run is configured with, after defaults.
 #[derive(Clone, Debug)]
 pub struct Settings {
@@ -90,6 +137,9 @@ pub struct Settings {
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
+    if let Some(BenchCommand::Import(import)) = &args.command {
+        return import_only(import).await;
+    }
     let (leads, partners, depth, seconds, per_claimer, claim_secs) = if args.quick {
         (20_000, 200, 2_000, 1.0, 10, 5)
     } else {
@@ -125,17 +175,7 @@ async fn main() -> anyhow::Result<()> {
         },
         keep_db: args.keep_db,
     };
-    let backends: Vec<Backend> = match args.backend {
-        Which::Sqlite => vec![Backend::Sqlite],
-        Which::Postgres => vec![Backend::Postgres],
-        Which::Both if args.postgres_url.is_some() => vec![Backend::Sqlite, Backend::Postgres],
-        Which::Both => {
-            println!(
-                "no PostgreSQL URL (--postgres-url or OPENPRM_TEST_POSTGRES_URL): measuring SQLite only"
-            );
-            vec![Backend::Sqlite]
-        }
-    };
+    let backends = backends(args.backend, args.postgres_url.as_deref());
     report::machine(&settings);
     if child && settings.server_bin.is_none() {
         println!(

@@ -12,6 +12,7 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 mod claims;
 mod db;
 mod import;
+mod live;
 mod load;
 mod report;
 mod run;
@@ -71,6 +72,18 @@ struct Args {
     /// Keep the seeded databases and print where they are.
     #[arg(long)]
     keep_db: bool,
+    /// Measure only live delivery over server-sent events (see `--clients`, `--idle`).
+    #[arg(long)]
+    live: bool,
+    /// With --live: connected partner users, each with an event stream.
+    #[arg(long, default_value_t = 1000)]
+    clients: usize,
+    /// With --live: leads assigned, one at a time.
+    #[arg(long, default_value_t = 600)]
+    assignments: usize,
+    /// With --live: idle streams held by one `openprm serve` for the memory reading.
+    #[arg(long, default_value_t = 10_000)]
+    idle: usize,
 }
 
 #[derive(Debug, Subcommand)]
@@ -140,6 +153,9 @@ async fn main() -> anyhow::Result<()> {
     if let Some(BenchCommand::Import(import)) = &args.command {
         return import_only(import).await;
     }
+    if args.live {
+        return live_only(&args).await;
+    }
     let (leads, partners, depth, seconds, per_claimer, claim_secs) = if args.quick {
         (20_000, 200, 2_000, 1.0, 10, 5)
     } else {
@@ -190,5 +206,34 @@ async fn main() -> anyhow::Result<()> {
         reports.push(report);
     }
     report::summary(&reports, &settings);
+    Ok(())
+}
+
+/// `--live`: live delivery only, on each store asked for.
+async fn live_only(args: &Args) -> anyhow::Result<()> {
+    let settings = live::LiveSettings {
+        clients: args.clients.clamp(1, 20_000),
+        assignments: args.assignments.clamp(1, 100_000),
+        rate: 20.0,
+        idle: args.idle.min(19_000),
+        server_bin: if args.no_child {
+            None
+        } else {
+            args.server_bin.clone().or_else(server::sibling_binary)
+        },
+    };
+    let mut backends = vec![Backend::Sqlite];
+    match (args.backend, args.postgres_url.is_some()) {
+        (Which::Postgres, _) => backends = vec![Backend::Postgres],
+        (Which::Both, true) => backends.push(Backend::Postgres),
+        _ => {}
+    }
+    println!("load average before: {}", server::load_average());
+    let mut reports = Vec::new();
+    for backend in backends {
+        reports.push(live::run(backend, args.postgres_url.as_deref(), &settings).await?);
+    }
+    println!("load average after: {}", server::load_average());
+    live::print(&reports);
     Ok(())
 }

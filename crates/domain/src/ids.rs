@@ -64,6 +64,10 @@ id_type!(
     ClaimRuleId
 );
 id_type!(
+    /// An assignment rule that routes new leads.
+    AssignmentRuleId
+);
+id_type!(
     /// A customer company a partner sells to.
     AccountId
 );

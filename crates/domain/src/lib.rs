@@ -9,6 +9,7 @@
 
 pub mod accounts;
 pub mod activity;
+pub mod assignment_rules;
 pub mod branding;
 pub mod claim_rules;
 pub mod clock;
@@ -42,8 +43,8 @@ pub use clock::{Clock, ManualClock, SystemClock};
 pub use email::EmailAddress;
 pub use error::{DomainError, FieldErrors};
 pub use ids::{
-    AccountId, ClaimRuleId, ContactId, InvitationId, LeadId, OpportunityId, PartnerId, QueueId,
-    RegistrationId, ResourceId, UserId,
+    AccountId, AssignmentRuleId, ClaimRuleId, ContactId, InvitationId, LeadId, OpportunityId,
+    PartnerId, QueueId, RegistrationId, ResourceId, UserId,
 };
 pub use locale::Locale;
 pub use role::Role;

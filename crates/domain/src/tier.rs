@@ -23,6 +23,17 @@ impl Tier {
         }
     }
 
+    /// How many leads a partner of this tier gets, relative to the others, when
+    /// an assignment rule routes round-robin weighted by tier.
+    pub fn routing_weight(self) -> u32 {
+        match self {
+            Tier::Registered => 1,
+            Tier::Silver => 2,
+            Tier::Gold => 3,
+            Tier::Platinum => 4,
+        }
+    }
+
     pub fn parse(s: &str) -> Option<Tier> {
         let s = s.trim().to_ascii_lowercase();
         Tier::ALL.into_iter().find(|t| t.as_str() == s)

@@ -1768,7 +1768,10 @@ async fn inbox_leads_are_accepted_or_declined_with_a_reason(app: &TestApp) {
             .contains(&to_decline)
     );
     let events = timeline(app, &w.cm_a, &to_decline).await;
-    assert_eq!(kinds(&events), ["created", "decline"]);
+    // The decline hands the lead back to the router; with no rules and no
+    // default queue it stays with the vendor.
+    assert_eq!(kinds(&events), ["created", "decline", "routed"]);
+    assert_eq!(events[2]["new_value"], "fallback");
     assert_eq!(events[1]["new_value"], "not_my_territory");
     assert_eq!(events[1]["actor_id"], json!(w.acme_user.id()));
     assert_eq!(events[1]["partner_id"], json!(w.acme.id));

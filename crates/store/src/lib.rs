@@ -9,6 +9,7 @@
 
 pub mod accounts;
 pub mod activity;
+pub mod assignment;
 pub mod audit;
 pub mod contacts;
 mod db;

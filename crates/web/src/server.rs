@@ -212,6 +212,36 @@ pub fn router(state: AppState) -> Router {
             post(pages::admin_leads::remove_claim_rule_override),
         )
         .route(
+            "/admin/assignment-rules",
+            get(pages::admin_leads::assignment_rules)
+                .post(pages::admin_leads::create_assignment_rule),
+        )
+        .route(
+            "/admin/assignment-rules/new",
+            get(pages::admin_leads::new_assignment_rule),
+        )
+        .route(
+            "/admin/assignment-rules/default",
+            post(pages::admin_leads::set_default_assignment_queue),
+        )
+        .route(
+            "/admin/assignment-rules/{id}/edit",
+            get(pages::admin_leads::edit_assignment_rule)
+                .post(pages::admin_leads::update_assignment_rule),
+        )
+        .route(
+            "/admin/assignment-rules/{id}/delete",
+            post(pages::admin_leads::delete_assignment_rule),
+        )
+        .route(
+            "/admin/assignment-rules/{id}/up",
+            post(pages::admin_leads::move_assignment_rule_up),
+        )
+        .route(
+            "/admin/assignment-rules/{id}/down",
+            post(pages::admin_leads::move_assignment_rule_down),
+        )
+        .route(
             "/admin/lead-statuses",
             get(pages::admin_leads::lead_statuses).post(pages::admin_leads::save_lead_statuses),
         )

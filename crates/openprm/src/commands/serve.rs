@@ -10,7 +10,7 @@
 use std::{net::SocketAddr, sync::Arc, time::Duration};
 
 use anyhow::Context;
-use openprm_jobs::{MailConfig, RegistrationProtectionJob, StaleClaimJob};
+use openprm_jobs::{MailConfig, RegistrationProtectionJob, ResponseTimeJob, StaleClaimJob};
 use openprm_web::{
     AppState, WebConfig,
     services::{registrations, stale_claims},
@@ -79,6 +79,11 @@ pub async fn run(config: &Config, with_demo: bool) -> Result<(), CliError> {
             .with_outbox_waker(waker.clone()),
         stopped(stop_rx.clone()),
     );
+    // Inbox leads nobody accepted within their rule's response time move on.
+    let response_times = openprm_jobs::spawn_response_time_job(
+        ResponseTimeJob::new(store.clone()),
+        stopped(stop_rx.clone()),
+    );
 
     let mut termination = Termination::install().context("cannot listen for Ctrl-C and SIGTERM")?;
     let signal_tx = stop_tx.clone();
@@ -123,6 +128,12 @@ pub async fn run(config: &Config, with_demo: bool) -> Result<(), CliError> {
         .is_err()
     {
         warn!("the registration-protection job did not stop in time");
+    }
+    if tokio::time::timeout(WORKER_TIMEOUT, response_times)
+        .await
+        .is_err()
+    {
+        warn!("the response-time job did not stop in time");
     }
     if tokio::time::timeout(WORKER_TIMEOUT, worker).await.is_err() {
         warn!("the e-mail worker did not stop in time; undelivered messages stay in the outbox");

@@ -1,4 +1,5 @@
-//! The demo's lead pipeline: three queues, two claim rules, and the planned
+//! The demo's lead pipeline: three queues, two claim rules, four assignment
+//! rules with a default queue, and the planned
 //! leads ([`super::plan`]) walked through the store's own paths (create,
 //! claim, edit, note, accept, decline, release), so their timelines, claim
 //! counts and Recent Items are what real use would leave.
@@ -12,8 +13,11 @@ use std::{collections::HashMap, sync::Arc};
 
 use anyhow::{Context, anyhow};
 use openprm_domain::{
-    ClaimRuleId, Clock, EmailAddress, LeadId, ManualClock, PartnerId, QueueId, Tier, Viewer,
+    AssignmentRuleId, ClaimRuleId, Clock, EmailAddress, LeadId, ManualClock, PartnerId, QueueId,
+    Tier, Viewer,
+    assignment_rules::{AssignmentRule, AssignmentRules, Condition, FieldOp, Target},
     claim_rules::{ClaimOverride, ClaimRule, LimitKind, LimitSubject, OverrideTarget},
+    leads::LeadSource,
 };
 use openprm_store::{
     Store,
@@ -45,6 +49,19 @@ pub(super) async fn seed(store: &Store) -> anyhow::Result<()> {
     let queues = ensure_queues(store, &admin, &partners).await?;
     if store.claim_rules().await?.is_empty() {
         store.save_claim_rules(None, &claim_rules()).await?;
+    }
+    let routing = store.assignment_rules(&admin).await?;
+    if routing.rules.is_empty() {
+        store
+            .save_assignment_rules(
+                None,
+                AssignmentRules {
+                    version: routing.version,
+                    default_queue_id: Some(queues[WEB_QUEUE]),
+                    rules: assignment_rules(&partners, &queues),
+                },
+            )
+            .await?;
     }
     let any = LeadQuery {
         limit: 1,
@@ -91,6 +108,74 @@ fn claim_rules() -> Vec<ClaimRule> {
                 max: Some(25),
             }],
         },
+    ]
+}
+
+/// Where [`QUEUES`] keeps the inbound web leads and the public sector.
+const WEB_QUEUE: usize = 1;
+const PUBLIC_QUEUE: usize = 2;
+
+/// Greater Copenhagen goes straight to Fjordline IT, which must answer within
+/// a day; trade-show leads take turns among the expo's partners; municipal
+/// leads wait in the public-sector queue; backup buyers go to whichever web
+/// partner has most room. Anything else waits in the web queue.
+fn assignment_rules(partners: &[PartnerId], queues: &[QueueId]) -> Vec<AssignmentRule> {
+    let rule = |name: &str, conditions, target, response_hours| AssignmentRule {
+        id: AssignmentRuleId::new(),
+        name: name.into(),
+        conditions,
+        target,
+        response_hours,
+    };
+    vec![
+        rule(
+            "Greater Copenhagen",
+            vec![
+                Condition::Country {
+                    countries: vec!["DK".into()],
+                },
+                Condition::PostalCode {
+                    from: "1000".into(),
+                    to: "2999".into(),
+                },
+            ],
+            Target::Partner {
+                partner_id: partners[0],
+            },
+            Some(24),
+        ),
+        rule(
+            "Trade show leads in turn",
+            vec![Condition::Source {
+                sources: vec![LeadSource::TradeShow],
+            }],
+            Target::RoundRobin {
+                queue_id: queues[super::plan::EXPO],
+            },
+            Some(48),
+        ),
+        rule(
+            "Municipalities",
+            vec![Condition::Field {
+                field: "company".into(),
+                op: FieldOp::Contains,
+                value: "kommune".into(),
+            }],
+            Target::Queue {
+                queue_id: queues[PUBLIC_QUEUE],
+            },
+            None,
+        ),
+        rule(
+            "Backup buyers by capacity",
+            vec![Condition::ProductInterest {
+                contains: "backup".into(),
+            }],
+            Target::Capacity {
+                queue_id: queues[WEB_QUEUE],
+            },
+            Some(48),
+        ),
     ]
 }
 

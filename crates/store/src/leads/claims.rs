@@ -14,7 +14,9 @@ use serde::{Deserialize, Serialize};
 
 use super::{Lead, timeline::record};
 use crate::{
-    Backend, DbTime, Store, StoreError, on_db,
+    Backend, DbTime, Store, StoreError,
+    assignment::route::route_lead,
+    on_db,
     scope::{bind_scope, taken_from_member_queue_clause},
     write_tx,
 };
@@ -229,7 +231,7 @@ impl Store {
         let now = self.now();
         write_tx!(self, tx => {
             let done = sqlx::query(
-                "UPDATE leads SET owner_id = $2, accepted_at = $4, updated_at = $4, last_activity_at = $4, version = version + 1 \
+                "UPDATE leads SET owner_id = $2, accepted_at = $4, respond_by = NULL, updated_at = $4, last_activity_at = $4, version = version + 1 \
                  WHERE id = $1 AND accepted_at IS NULL AND (owner_id = $2 OR (owner_id IS NULL AND partner_id = $3))",
             )
             .bind(id.0)
@@ -247,8 +249,8 @@ impl Store {
         self.lead(viewer, id).await
     }
 
-    /// Declines a routed lead with a reason: it goes back to the vendor, and the
-    /// decline is remembered so the router can skip this partner next time.
+    /// Declines a routed lead with a reason: it goes back to the router, which
+    /// remembers the decline and skips this partner, now and next time.
     pub async fn decline_lead(
         &self,
         viewer: &Viewer,
@@ -268,9 +270,11 @@ impl Store {
             return Err(DomainError::field("note", "error-too-long").into());
         }
         let now = self.now();
+        let router = self.router().await?;
+        let fields = lead.fields();
         write_tx!(self, tx => {
             let done = sqlx::query(
-                "UPDATE leads SET owner_id = NULL, partner_id = NULL, updated_at = $4, version = version + 1 \
+                "UPDATE leads SET owner_id = NULL, partner_id = NULL, respond_by = NULL, updated_at = $4, version = version + 1 \
                  WHERE id = $1 AND accepted_at IS NULL AND (owner_id = $2 OR (owner_id IS NULL AND partner_id = $3))",
             )
             .bind(id.0)
@@ -295,6 +299,7 @@ impl Store {
             .execute(&mut *tx)
             .await?;
             record!(&mut *tx, now, id, Some(viewer.user_id), "decline", None::<&str>, note.map(str::to_owned), Some(reason.as_str().to_owned()), Some(partner_id), lead.queue_id);
+            route_lead!(self, tx, &router, now, id, &fields, Some(viewer.user_id));
         });
         Ok(())
     }

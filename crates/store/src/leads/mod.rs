@@ -23,7 +23,9 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::{
-    DbTime, Store, StoreError, on_db,
+    DbTime, Store, StoreError,
+    assignment::route::route_lead,
+    on_db,
     scope::{bind_scope, lead_clause},
     write_tx,
 };
@@ -200,6 +202,8 @@ pub enum Assignment {
     /// Stays with the vendor.
     #[default]
     Unassigned,
+    /// Wherever the assignment rules send it (`crate::assignment::route`).
+    Auto,
     Queue(QueueId),
     /// Into a partner's inbox, for any of its staff to accept.
     Partner(PartnerId),
@@ -218,6 +222,18 @@ impl Store {
         row.map(Lead::from).ok_or_else(StoreError::not_found)
     }
 
+    /// A lead's fields whoever may see it, for the system's own work (routing
+    /// onward); `None` when it is gone.
+    pub(crate) async fn lead_fields_unscoped(
+        &self,
+        id: LeadId,
+    ) -> Result<Option<LeadFields>, StoreError> {
+        let sql = format!("{SELECT_LEAD} WHERE l.id = $1");
+        let row: Option<LeadRow> =
+            on_db!(self, pool => sqlx::query_as(&sql).bind(id.0).fetch_optional(pool).await)?;
+        Ok(row.map(|r| Lead::from(r).fields()))
+    }
+
     /// Creates a lead. Vendor staff place it anywhere; partner staff create leads
     /// they own themselves (the assignment is ignored for them).
     pub async fn create_lead(
@@ -228,9 +244,13 @@ impl Store {
     ) -> Result<Lead, StoreError> {
         let now = self.now();
         let id = LeadId::new();
+        let router = match (viewer.role.is_vendor(), assignment) {
+            (true, Assignment::Auto) => Some(self.router().await?),
+            _ => None,
+        };
         let (queue, partner, owner, accepted) = match (viewer.role.is_vendor(), assignment) {
             (false, _) => (None, viewer.partner_id, Some(viewer.user_id), Some(now)),
-            (true, Assignment::Unassigned) => (None, None, None, None),
+            (true, Assignment::Unassigned | Assignment::Auto) => (None, None, None, None),
             (true, Assignment::Queue(q)) => {
                 self.queue(viewer, q)
                     .await
@@ -264,7 +284,7 @@ impl Store {
                    product_interest) \
                    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, 1, $17, $18, $18, $18, $19)";
         // Someone placing a lead with a person or a company inbox tells them.
-        let placed = !viewer.role.is_partner() && (partner.is_some() || owner.is_some());
+        let placed = !viewer.role.is_partner() && (partner.is_some() || owner.is_some() || router.is_some());
         let (settings, actor_name) = if placed {
             (
                 self.vendor_settings().await?,
@@ -302,6 +322,10 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
             timeline::record!(&mut *tx, now, id, Some(viewer.user_id), "created", None::<&str>, None::<String>, None::<String>, partner, queue);
+            if let Some(router) = &router {
+                route_lead!(self, tx, router, now, id, fields, Some(viewer.user_id));
+            }
+            // Whoever holds the lead now (named or routed) is told.
             if placed {
                 crate::notifications::notify_assignment!(self, &mut *tx, now, &settings, id, title, Some(viewer.user_id), actor_name);
             }

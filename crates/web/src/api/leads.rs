@@ -115,6 +115,16 @@ pub async fn list(
     }))
 }
 
+/// How a vendor's new lead is placed when no destination is named.
+#[derive(Clone, Copy, Debug, Deserialize, ToSchema, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum AssignMode {
+    /// By the assignment rules (the default).
+    Auto,
+    /// Nowhere: it stays with the vendor, unassigned.
+    None,
+}
+
 #[derive(Deserialize, ToSchema, Default)]
 pub struct NewLeadBody {
     #[serde(flatten)]
@@ -124,11 +134,16 @@ pub struct NewLeadBody {
     pub queue_id: Option<QueueId>,
     /// …or in this partner's inbox…
     pub partner_id: Option<PartnerId>,
-    /// …or in this partner user's inbox. None of them: it stays unassigned.
+    /// …or in this partner user's inbox.
     pub owner_id: Option<UserId>,
+    /// Without a destination: `auto` (default) routes the lead by the
+    /// assignment rules, `none` leaves it unassigned. Not together with a
+    /// destination.
+    pub assign: Option<AssignMode>,
 }
 
-/// Creates a lead: vendor staff place it; partner staff create leads they own.
+/// Creates a lead: vendor staff place it, or let the assignment rules route
+/// it (the default without a destination); partner staff create leads they own.
 #[utoipa::path(post, path = "/api/v1/leads", tag = "leads", request_body = NewLeadBody,
     responses((status = 201, body = Lead), (status = 422, body = ErrorBody)))]
 pub async fn create(
@@ -138,11 +153,15 @@ pub async fn create(
 ) -> ApiResult<(StatusCode, Json<Lead>)> {
     let statuses = state.store.lead_statuses().await?;
     let fields = body.fields.parse(None, &statuses)?;
-    let assignment = match (body.queue_id, body.partner_id, body.owner_id) {
-        (None, None, None) => Assignment::Unassigned,
-        (Some(q), None, None) => Assignment::Queue(q),
-        (None, Some(p), None) => Assignment::Partner(p),
-        (None, None, Some(u)) => Assignment::User(u),
+    let assignment = match (body.queue_id, body.partner_id, body.owner_id, body.assign) {
+        (None, None, None, None | Some(AssignMode::Auto)) => Assignment::Auto,
+        (None, None, None, Some(AssignMode::None)) => Assignment::Unassigned,
+        (Some(q), None, None, None) => Assignment::Queue(q),
+        (None, Some(p), None, None) => Assignment::Partner(p),
+        (None, None, Some(u), None) => Assignment::User(u),
+        (_, _, _, Some(_)) => {
+            return Err(DomainError::field("assign", "error-one-destination").into());
+        }
         _ => return Err(DomainError::field("queue_id", "error-one-destination").into()),
     };
     let lead = state

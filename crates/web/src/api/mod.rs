@@ -5,6 +5,7 @@
 pub mod accounts;
 pub mod activity;
 pub mod as_of;
+pub mod assignment_rules;
 pub mod auth;
 pub mod contacts;
 pub mod convert;
@@ -106,6 +107,7 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(queues::list, queues::create))
         .routes(routes!(queues::set_members))
         .routes(routes!(queues::get_rules, queues::put_rules))
+        .routes(routes!(assignment_rules::get, assignment_rules::put))
         .routes(routes!(queues::statuses, queues::put_statuses))
         .routes(routes!(deal_help::lead_help))
         .routes(routes!(deal_help::opportunity_help))

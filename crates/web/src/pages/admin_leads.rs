@@ -1,15 +1,27 @@
 //! The admin console for leads (spec flow 15): queues and their member
-//! partners, claim rules with their overrides, and the lead status picklist.
+//! partners, claim rules with their overrides, assignment rules, and the lead
+//! status picklist.
 //!
 //! Each page is the admin's alone; anyone else is told it does not exist. Every
 //! change goes through the store, whose validation errors come back inline on
 //! the page with the admin's input kept (422). The forms post back to the page,
 //! which redirects to itself on success, so a reload never repeats a change.
 
+mod assignment_rule_form;
+mod assignment_rules;
 mod claim_rules;
 mod queues;
 mod statuses;
 
+pub use assignment_rule_form::{
+    create as create_assignment_rule, edit as edit_assignment_rule, new as new_assignment_rule,
+    update as update_assignment_rule,
+};
+pub use assignment_rules::{
+    delete as delete_assignment_rule, move_down as move_assignment_rule_down,
+    move_up as move_assignment_rule_up, set_default as set_default_assignment_queue,
+    show as assignment_rules,
+};
 pub use claim_rules::{
     add as add_claim_rule, add_override as add_claim_rule_override, delete as delete_claim_rule,
     move_down as move_claim_rule_down, move_up as move_claim_rule_up,

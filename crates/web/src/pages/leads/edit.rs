@@ -67,7 +67,8 @@ pub struct LeadForm {
     /// Edit: the values the user saw, encoded (see [`encode`]).
     #[serde(default)]
     pub original: String,
-    /// New (vendor staff): `unassigned`, `queue:<id>` or `partner:<id>`.
+    /// New (vendor staff): `auto` (by the assignment rules), `unassigned`,
+    /// `queue:<id>` or `partner:<id>`.
     #[serde(default)]
     pub destination: String,
 }
@@ -406,7 +407,7 @@ pub async fn new(
                 .map(|s| s.key.clone())
                 .unwrap_or_default(),
             source: "other".to_owned(),
-            destination: "unassigned".to_owned(),
+            destination: "auto".to_owned(),
             ..LeadForm::default()
         };
         let input = FormState {
@@ -424,7 +425,8 @@ pub async fn new(
 pub(crate) fn assignment(destination: &str) -> Result<Assignment, DomainError> {
     let bad = || DomainError::field("destination", "error-one-destination");
     match destination.trim() {
-        "" | "unassigned" => Ok(Assignment::Unassigned),
+        "" | "auto" => Ok(Assignment::Auto),
+        "unassigned" => Ok(Assignment::Unassigned),
         other => match other.split_once(':') {
             Some(("queue", id)) => id
                 .parse::<QueueId>()
@@ -518,7 +520,8 @@ mod tests {
 
     #[test]
     fn destinations_parse_or_name_the_field() {
-        assert!(matches!(assignment(""), Ok(Assignment::Unassigned)));
+        assert!(matches!(assignment(""), Ok(Assignment::Auto)));
+        assert!(matches!(assignment("auto"), Ok(Assignment::Auto)));
         assert!(matches!(
             assignment("unassigned"),
             Ok(Assignment::Unassigned)

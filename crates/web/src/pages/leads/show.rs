@@ -145,6 +145,21 @@ pub(crate) fn event_view(event: &LeadEvent, labels: &Labels) -> EventView {
             };
             (what, None, None)
         }
+        "routed" => {
+            let what = match event.new_value.as_deref() {
+                Some(openprm_domain::assignment_rules::FALLBACK) => {
+                    t.get("timeline-routed-fallback")
+                }
+                Some(rule) => t.with("timeline-routed-rule", [("rule", rule)]),
+                // Another company's placement: by which rule stays hidden.
+                None => t.get("timeline-routed"),
+            };
+            (what, None, None)
+        }
+        "rerouted" => {
+            let why = event.new_value.as_deref().unwrap_or("response_time");
+            (t.get(&format!("timeline-rerouted-{why}")), None, None)
+        }
         kind @ ("created" | "claim" | "release" | "accept" | "stale_return" | "converted") => {
             (t.get(&format!("timeline-{kind}")), None, None)
         }
@@ -153,9 +168,12 @@ pub(crate) fn event_view(event: &LeadEvent, labels: &Labels) -> EventView {
     EventView {
         kind: event.kind.clone(),
         when: moment(event.at),
-        who: match (&event.actor_name, event.kind.starts_with("stale_")) {
+        who: match (
+            &event.actor_name,
+            event.kind.starts_with("stale_") || event.kind.ends_with("routed"),
+        ) {
             (Some(name), _) => name.clone(),
-            // The stale-claim job acts on its own.
+            // The stale-claim and response-time jobs act on their own.
             (None, true) => t.get("timeline-system"),
             // Someone of another company: who stays hidden.
             (None, false) => t.get("timeline-someone"),

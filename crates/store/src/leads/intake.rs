@@ -106,7 +106,9 @@ pub struct Placement {
 /// this function and nowhere else.
 pub fn place_new_lead(destination: Assignment, _fields: &LeadFields) -> Placement {
     match destination {
-        Assignment::Unassigned => Placement::default(),
+        // Not yet routed here: `route_lead!` (crate::assignment::route) is
+        // the step to call, per lead, inside the import's transaction.
+        Assignment::Unassigned | Assignment::Auto => Placement::default(),
         Assignment::Queue(queue) => Placement {
             queue: Some(queue),
             ..Placement::default()
@@ -252,7 +254,7 @@ impl Store {
             return Err(DomainError::Forbidden.into());
         }
         match destination {
-            Assignment::Unassigned => Ok(()),
+            Assignment::Unassigned | Assignment::Auto => Ok(()),
             Assignment::Queue(queue) => self
                 .queue(&viewer, queue)
                 .await

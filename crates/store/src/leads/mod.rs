@@ -284,7 +284,8 @@ impl Store {
                    product_interest) \
                    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, 1, $17, $18, $18, $18, $19)";
         // Someone placing a lead with a person or a company inbox tells them.
-        let placed = !viewer.role.is_partner() && (partner.is_some() || owner.is_some() || router.is_some());
+        let placed =
+            !viewer.role.is_partner() && (partner.is_some() || owner.is_some() || router.is_some());
         let (settings, actor_name) = if placed {
             (
                 self.vendor_settings().await?,

@@ -22,9 +22,9 @@ use crate::{DbTime, Store, StoreError, on_db};
 pub use hub::{Delivery, LiveHub, Subscription, SubscriptionItem};
 
 /// Writes the live event for the timeline entry just written, on the executor
-/// given (the transaction making the change). `$table` holds the record
-/// (`leads`, `opportunities`); its place is read after the change, and the
-/// place before is the one its previous event recorded.
+/// given (the transaction making the change). `$record` names the kind of
+/// record (`"lead"`, `"opportunity"`); its place is read after the change,
+/// and the place before is the one its previous event recorded.
 macro_rules! record_live {
     ($exec:expr, $now:expr, $record:literal, $id:expr, $actor:expr, $kind:expr, $field:expr) => {
         sqlx::query($crate::live::insert_sql($record))
@@ -39,27 +39,55 @@ macro_rules! record_live {
 }
 pub(crate) use record_live;
 
+// The pieces the statements below share, as literals so `concat!` can join
+// them at compile time.
+macro_rules! insert_columns {
+    () => {
+        "INSERT INTO live_events (at, record_kind, record_id, kind, field, actor_id, title, \
+         partner_id, owner_id, queue_id, channel_manager_id, \
+         before_partner_id, before_owner_id, before_queue_id, before_channel_manager_id, has_before) "
+    };
+}
+/// A lead's title as its lists show it: `name · company`.
+macro_rules! lead_title {
+    () => {
+        "CASE WHEN r.company IS NULL OR r.company = '' THEN r.name ELSE r.name || ' · ' || r.company END"
+    };
+}
+/// The record's partner (for its channel manager) and its previous event.
+macro_rules! partner_and_previous {
+    () => {
+        " LEFT JOIN partners p ON p.id = r.partner_id \
+         LEFT JOIN live_events prev ON prev.id = (SELECT MAX(e.id) FROM live_events e WHERE e.record_id = r.id) \
+         WHERE r.id = $5"
+    };
+}
+/// The place the previous event recorded, and whether there was one.
+macro_rules! previous_place {
+    () => {
+        "prev.partner_id, prev.owner_id, prev.queue_id, prev.channel_manager_id, prev.id IS NOT NULL"
+    };
+}
+
 /// The statement [`record_live!`] runs for a kind of record.
 pub(crate) fn insert_sql(record: &str) -> &'static str {
-    const LEAD: &str = "INSERT INTO live_events (at, record_kind, record_id, kind, field, actor_id, title, \
-         partner_id, owner_id, queue_id, channel_manager_id, \
-         before_partner_id, before_owner_id, before_queue_id, before_channel_manager_id, has_before) \
-         SELECT $1, 'lead', r.id, $2, $3, $4, \
-         CASE WHEN r.company IS NULL OR r.company = '' THEN r.name ELSE r.name || ' · ' || r.company END, \
-         r.partner_id, r.owner_id, r.queue_id, p.channel_manager_id, \
-         prev.partner_id, prev.owner_id, prev.queue_id, prev.channel_manager_id, prev.id IS NOT NULL \
-         FROM leads r LEFT JOIN partners p ON p.id = r.partner_id \
-         LEFT JOIN live_events prev ON prev.id = (SELECT MAX(e.id) FROM live_events e WHERE e.record_id = r.id) \
-         WHERE r.id = $5";
-    const OPPORTUNITY: &str = "INSERT INTO live_events (at, record_kind, record_id, kind, field, actor_id, title, \
-         partner_id, owner_id, queue_id, channel_manager_id, \
-         before_partner_id, before_owner_id, before_queue_id, before_channel_manager_id, has_before) \
-         SELECT $1, 'opportunity', r.id, $2, $3, $4, r.name, \
-         r.partner_id, r.owner_id, NULL, p.channel_manager_id, \
-         prev.partner_id, prev.owner_id, prev.queue_id, prev.channel_manager_id, prev.id IS NOT NULL \
-         FROM opportunities r LEFT JOIN partners p ON p.id = r.partner_id \
-         LEFT JOIN live_events prev ON prev.id = (SELECT MAX(e.id) FROM live_events e WHERE e.record_id = r.id) \
-         WHERE r.id = $5";
+    const LEAD: &str = concat!(
+        insert_columns!(),
+        "SELECT $1, 'lead', r.id, $2, $3, $4, ",
+        lead_title!(),
+        ", r.partner_id, r.owner_id, r.queue_id, p.channel_manager_id, ",
+        previous_place!(),
+        " FROM leads r",
+        partner_and_previous!()
+    );
+    const OPPORTUNITY: &str = concat!(
+        insert_columns!(),
+        "SELECT $1, 'opportunity', r.id, $2, $3, $4, r.name, ",
+        "r.partner_id, r.owner_id, NULL, p.channel_manager_id, ",
+        previous_place!(),
+        " FROM opportunities r",
+        partner_and_previous!()
+    );
     match record {
         "lead" => LEAD,
         _ => OPPORTUNITY,
@@ -76,13 +104,14 @@ pub(crate) fn insert_created_leads_sql(leads: usize) -> String {
         .collect::<Vec<_>>()
         .join(", ");
     format!(
-        "INSERT INTO live_events (at, record_kind, record_id, kind, field, actor_id, title, \
-         partner_id, owner_id, queue_id, channel_manager_id, \
-         before_partner_id, before_owner_id, before_queue_id, before_channel_manager_id, has_before) \
-         SELECT $1, 'lead', r.id, 'created', NULL, $2, \
-         CASE WHEN r.company IS NULL OR r.company = '' THEN r.name ELSE r.name || ' · ' || r.company END, \
-         r.partner_id, r.owner_id, r.queue_id, p.channel_manager_id, NULL, NULL, NULL, NULL, FALSE \
-         FROM leads r LEFT JOIN partners p ON p.id = r.partner_id WHERE r.id IN ({ids}) ORDER BY r.id"
+        concat!(
+            insert_columns!(),
+            "SELECT $1, 'lead', r.id, 'created', NULL, $2, ",
+            lead_title!(),
+            ", r.partner_id, r.owner_id, r.queue_id, p.channel_manager_id, NULL, NULL, NULL, NULL, FALSE \
+             FROM leads r LEFT JOIN partners p ON p.id = r.partner_id WHERE r.id IN ({ids}) ORDER BY r.id"
+        ),
+        ids = ids
     )
 }
 

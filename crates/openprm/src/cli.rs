@@ -117,8 +117,13 @@ pub struct ImportLeadsArgs {
     pub queue: Option<String>,
 
     /// Put every lead in this partner account's inbox (by name, any case)
-    #[arg(long, value_name = "NAME")]
+    #[arg(long, value_name = "NAME", conflicts_with = "unassigned")]
     pub partner: Option<String>,
+
+    /// Leave the leads unassigned with the vendor (without this, --queue or
+    /// --partner, the assignment rules route each lead)
+    #[arg(long, conflicts_with = "queue")]
+    pub unassigned: bool,
 }
 
 #[derive(Debug, Subcommand)]

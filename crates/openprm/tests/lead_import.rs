@@ -318,7 +318,9 @@ async fn the_ugly_file_gives_an_exact_report_and_imports_only_the_good_rows(app:
     assert_eq!(mette["email"], "mette@nordlys.dk");
     assert_eq!(mette["description"], "Linje et\nlinje to");
 
-    // Each imported lead has its `created` entry, by the importer, "import".
+    // Each imported lead has its `created` entry, by the importer, "import",
+    // and, as no destination was chosen, a `routed` one: with no rules and no
+    // default queue the router leaves it with the vendor.
     let id = soren["id"].as_str().unwrap();
     let (status, timeline) = api(
         app,
@@ -330,16 +332,18 @@ async fn the_ugly_file_gives_an_exact_report_and_imports_only_the_good_rows(app:
     .await;
     assert_eq!(status, 200);
     let entries = timeline.as_array().unwrap();
-    assert_eq!(entries.len(), 1, "{timeline}");
+    assert_eq!(entries.len(), 2, "{timeline}");
     assert_eq!(entries[0]["kind"], "created");
     assert_eq!(entries[0]["new_value"], "import");
     assert_eq!(entries[0]["actor_id"], w.admin.id().to_string());
-    assert_eq!(event_count(&app.store).await, 3);
+    assert_eq!(entries[1]["kind"], "routed");
+    assert_eq!(entries[1]["new_value"], "fallback");
+    assert_eq!(event_count(&app.store).await, 5);
     // …and its live event, as every timeline entry has (the router and the
     // live pages hook onto those).
     let (live,): (i64,) = openprm_store::on_db!(&app.store, pool => sqlx::query_as(
-        "SELECT COUNT(*) FROM live_events WHERE record_kind = 'lead' AND kind = 'created'").fetch_one(pool).await).unwrap();
-    assert_eq!(live, 3);
+        "SELECT COUNT(*) FROM live_events WHERE record_kind = 'lead' AND kind IN ('created', 'routed')").fetch_one(pool).await).unwrap();
+    assert_eq!(live, 5);
 
     // The same file again: every good row is now a repeat of an existing lead.
     let (status, again) = import(
@@ -637,7 +641,7 @@ async fn the_command_line_imports_into_a_queue_by_name(app: &TestApp) {
     assert_eq!(done.code, Some(0), "{}\n{}", done.stdout, done.stderr);
     assert!(
         done.stdout.contains("Imported 2 of 3 rows from")
-            && done.stdout.contains("into the queue Trade show East."),
+            && done.stdout.contains(", into the queue Trade show East."),
         "{}",
         done.stdout
     );
@@ -738,10 +742,57 @@ async fn the_command_line_imports_into_a_queue_by_name(app: &TestApp) {
     );
     assert_eq!(lead_count(&app.store).await, before);
 
+    // Without a destination the assignment rules route each lead: here the
+    // default queue catches them. `--unassigned` leaves them with the vendor.
+    let (_, rules) = api(app, &w.admin_token, "GET", "/api/v1/assignment-rules", None).await;
+    let body = json!({"version": rules["version"], "default_queue_id": w.east, "rules": []});
+    let (status, saved) = api(
+        app,
+        &w.admin_token,
+        "PUT",
+        "/api/v1/assignment-rules",
+        Some(("application/json", body.to_string().into_bytes())),
+    )
+    .await;
+    assert_eq!(status, 200, "{saved}");
+    let routed_path = dir.path().join("routed.csv");
+    std::fs::write(&routed_path, "Name,Company\nRuth Routed,Router ApS\n").unwrap();
+    let done = openprm(app, &["import", "leads", routed_path.to_str().unwrap()]).await;
+    assert_eq!(done.code, Some(0), "{}", done.stderr);
+    assert!(
+        done.stdout.contains("Imported 1 of 1 rows from")
+            && done.stdout.contains(", routed by the assignment rules."),
+        "{}",
+        done.stdout
+    );
+    let kept_path = dir.path().join("kept.csv");
+    std::fs::write(&kept_path, "Name,Company\nUlla Unassigned,Vendor ApS\n").unwrap();
+    let done = openprm(
+        app,
+        &[
+            "import",
+            "leads",
+            kept_path.to_str().unwrap(),
+            "--unassigned",
+        ],
+    )
+    .await;
+    assert_eq!(done.code, Some(0), "{}", done.stderr);
+    assert!(
+        done.stdout.contains(", unassigned, with the vendor."),
+        "{}",
+        done.stdout
+    );
+    let leads = leads_by_name(app, &w.admin_token).await;
+    assert_eq!(leads["Ruth Routed"]["queue_id"], w.east.as_str());
+    assert_eq!(leads["Ulla Unassigned"]["state"], "unassigned");
+
     let help = openprm(app, &["import", "leads", "--help"]).await;
     assert_eq!(help.code, Some(0));
     assert!(
-        help.stdout.contains("--queue <NAME>") && help.stdout.contains("--partner <NAME>"),
+        help.stdout.contains("--queue <NAME>")
+            && help.stdout.contains("--partner <NAME>")
+            && help.stdout.contains("--unassigned"),
         "{}",
         help.stdout
     );

@@ -39,29 +39,9 @@ async fn user(
     (user, token)
 }
 
-async fn mails_to(app: &TestApp, to: &str) -> Vec<openprm_testkit::smtp::CaughtMail> {
-    app.smtp
-        .messages()
-        .into_iter()
-        .filter(|m| m.header("To").is_some_and(|h| h.contains(to)))
-        .collect()
-}
-
 /// Waits until `to` has `n` e-mails (and a moment more, to see no extra comes).
 async fn expect_mails(app: &TestApp, to: &str, n: usize) -> Vec<openprm_testkit::smtp::CaughtMail> {
-    let deadline = tokio::time::Instant::now() + MAIL_WAIT;
-    while mails_to(app, to).await.len() < n && tokio::time::Instant::now() < deadline {
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    tokio::time::sleep(QUIET).await;
-    let mails = mails_to(app, to).await;
-    assert_eq!(
-        mails.len(),
-        n,
-        "e-mails to {to}: {:?}",
-        mails.iter().map(|m| m.subject()).collect::<Vec<_>>()
-    );
-    mails
+    app.smtp.expect_exactly(to, n, MAIL_WAIT, QUIET).await
 }
 
 async fn lead(app: &TestApp, token: &str, name: &str, placement: Value) -> String {

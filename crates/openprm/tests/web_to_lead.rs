@@ -1,24 +1,32 @@
 //! The public web-to-lead form (spec flow 12) through HTTP on both stores: a
-//! visitor's message becomes an unassigned web lead with its `created`
-//! entry; a bot that fills the honeypot is thanked and nothing is stored;
+//! visitor's message becomes a web lead with its `created` entry, routed by
+//! the assignment rules (unassigned without any), whose new holder is told;
+//! a bot that fills the honeypot is thanked and nothing is stored;
 //! one address may send only so often; bad input is shown inline; the form
 //! needs its CSRF token; English and Danish.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+use openprm_domain::{Role, Tier};
 use openprm_store::Store;
-use openprm_testkit::app::{TestApp, csrf_in};
+use openprm_testkit::{
+    api::{call, get},
+    app::{TestApp, csrf_in},
+};
 use reqwest::header;
+use serde_json::json;
 
 openprm_testkit::test_on_both_stores!(
     a_visitor_sends_the_form_and_a_web_lead_arrives_unassigned,
     a_bot_filling_the_honeypot_is_thanked_and_nothing_is_stored,
     one_address_may_send_only_a_few_messages_an_hour,
     bad_input_is_shown_inline_and_the_form_needs_its_token,
+    a_web_lead_is_routed_by_the_rules_and_its_new_holder_told,
 );
 
 async fn lead_rows(store: &Store) -> Vec<(String, String, String, Option<String>, Option<String>)> {
     openprm_store::on_db!(store, pool => sqlx::query_as(
-        "SELECT l.name, l.source, e.kind, e.new_value, l.description FROM leads l JOIN lead_events e ON e.lead_id = l.id ORDER BY l.name")
+        "SELECT l.name, l.source, e.kind, e.new_value, l.description FROM leads l JOIN lead_events e ON e.lead_id = l.id \
+         WHERE e.kind = 'created' ORDER BY l.name")
         .fetch_all(pool).await)
     .unwrap()
 }
@@ -198,4 +206,66 @@ async fn bad_input_is_shown_inline_and_the_form_needs_its_token(app: &TestApp) {
     let (status, _, _) = send(app, &other, "en", &visitor(&csrf, "Other Browser")).await;
     assert_eq!(status, 403);
     assert!(lead_rows(&app.store).await.is_empty());
+}
+
+async fn a_web_lead_is_routed_by_the_rules_and_its_new_holder_told(app: &TestApp) {
+    let admin = app.user("Ada Admin", Role::Admin, None).await;
+    let admin_token = app.token(&admin).await;
+    let nordic = app.partner("Nordic Resellers", Tier::Gold, None).await;
+    let manager = app
+        .user("Mona Nordic", Role::PartnerManager, Some(nordic.id))
+        .await;
+    let manager_token = app.token(&manager).await;
+    let (_, current) = get(app, &admin_token, "/api/v1/assignment-rules").await;
+    let rules = json!({"version": current["version"], "default_queue_id": null, "rules": [
+        {"name": "Danish web leads", "conditions": [{"kind": "country", "countries": ["DK"]}],
+         "target": {"kind": "partner", "partner_id": nordic.id.to_string()}}]});
+    let (status, saved) = call(
+        app,
+        &admin_token,
+        reqwest::Method::PUT,
+        "/api/v1/assignment-rules",
+        Some(&rules),
+        None,
+    )
+    .await;
+    assert_eq!(status, 200, "{saved}");
+
+    let client = app.client();
+    let csrf = open_form(app, &client, "en").await;
+    let (status, html, _) = send(app, &client, "en", &visitor(&csrf, "Mette Hansen")).await;
+    assert_eq!(status, 200, "{html}");
+    // In the partner's inbox, routed by the rule, and the manager is told.
+    let (_, inbox) = get(app, &manager_token, "/api/v1/leads?view=inbox").await;
+    let leads = inbox["leads"].as_array().unwrap();
+    assert_eq!(leads.len(), 1, "{inbox}");
+    let id = leads[0]["id"].as_str().unwrap();
+    let (_, timeline) = get(app, &admin_token, &format!("/api/v1/leads/{id}/timeline")).await;
+    let kinds: Vec<(&str, &str)> = timeline
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["kind"].as_str().unwrap(),
+                e["new_value"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(kinds, [("created", "web"), ("routed", "Danish web leads")]);
+    let mail = app
+        .smtp
+        .wait_for(&manager.email, std::time::Duration::from_secs(10))
+        .await
+        .expect("the partner manager is e-mailed");
+    assert_eq!(
+        mail.subject(),
+        "New lead for you: Mette Hansen · Nordlys A/S"
+    );
+    assert!(
+        mail.text_body()
+            .contains("The lead Mette Hansen · Nordlys A/S was routed to you."),
+        "{}",
+        mail.text_body()
+    );
 }

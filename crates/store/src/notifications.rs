@@ -31,6 +31,9 @@ pub struct Notification {
     pub actor_name: Option<String>,
     /// The request, the answer, or the resource's title.
     pub text: Option<String>,
+    /// How many records it tells of: 1, or, for the digest of an import,
+    /// how many leads came to the recipient (`record` is then the first).
+    pub count: u32,
 }
 
 /// Writes a notification in its recipient's language.
@@ -207,6 +210,7 @@ macro_rules! notify_assignment {
                 record_title: $title.clone(),
                 actor_name: $actor_name.clone(),
                 text: None,
+                count: 1,
             };
             if let Some(email) = $store.notification_email($settings, &notification) {
                 $crate::notifications::enqueue_notification!(
@@ -221,3 +225,97 @@ macro_rules! notify_assignment {
     }};
 }
 pub(crate) use notify_assignment;
+
+/// A lead an import just placed, as its digest e-mail needs it.
+#[derive(Clone, Debug)]
+pub(crate) struct PlacedLead {
+    pub id: openprm_domain::LeadId,
+    pub title: String,
+    pub place: crate::leads::intake::LeadPlace,
+}
+
+/// Who hears of leads placed with a person (`$2`) or, with nobody named, a
+/// company's inbox (`$1`): as [`ASSIGNMENT_RECIPIENTS`], for a place.
+pub(crate) const PLACE_RECIPIENTS: &str = "SELECT u.id, u.name, u.email, u.locale FROM users u \
+     WHERE u.active AND (u.id = $2 OR ($2 IS NULL AND u.partner_id = $1 AND u.role = 'partner_manager')) ORDER BY u.id";
+
+/// Tells everyone an import placed leads with one e-mail each: about the
+/// lead itself when it is one, else a digest of how many wait for them.
+/// On transaction `$tx`, like [`notify_assignment!`], whose recipients and
+/// opt-out it shares. A trade-show list of thousands must not send
+/// thousands of e-mails to one partner manager.
+macro_rules! notify_placed {
+    ($store:expr, $tx:ident, $now:expr, $settings:expr, $placed:expr, $actor:expr, $actor_name:expr) => {{
+        let placed: &[$crate::notifications::PlacedLead] = $placed;
+        let actor: Option<openprm_domain::UserId> = $actor;
+        let typed = match $store.backend() {
+            $crate::Backend::Postgres => {
+                $crate::notifications::PLACE_RECIPIENTS.replace("$2", "$2::uuid")
+            }
+            $crate::Backend::Sqlite => $crate::notifications::PLACE_RECIPIENTS.to_owned(),
+        };
+        // Leads by place, then by recipient (a partner manager may also own some).
+        let mut by_place: std::collections::HashMap<
+            (openprm_domain::PartnerId, Option<openprm_domain::UserId>),
+            Vec<&$crate::notifications::PlacedLead>,
+        > = std::collections::HashMap::new();
+        for lead in placed {
+            if let Some(partner) = lead.place.partner {
+                by_place
+                    .entry((partner, lead.place.owner))
+                    .or_default()
+                    .push(lead);
+            }
+        }
+        let mut recipients: std::collections::HashMap<
+            uuid::Uuid,
+            (
+                $crate::notifications::RecipientRow,
+                Vec<&$crate::notifications::PlacedLead>,
+            ),
+        > = std::collections::HashMap::new();
+        for ((partner, owner), leads) in by_place {
+            let rows: Vec<$crate::notifications::RecipientRow> = sqlx::query_as(&typed)
+                .bind(partner.0)
+                .bind(owner.map(|o| o.0))
+                .fetch_all(&mut *$tx)
+                .await?;
+            for row in rows {
+                recipients
+                    .entry(row.id)
+                    .or_insert_with(|| (row, Vec::new()))
+                    .1
+                    .extend(leads.iter().copied());
+            }
+        }
+        let mut recipients: Vec<_> = recipients.into_values().collect();
+        recipients.sort_by_key(|(row, _)| row.id);
+        for (row, mut leads) in recipients {
+            let recipient = openprm_domain::UserId(row.id);
+            leads.sort_by_key(|lead| lead.id);
+            let Some(first) = leads.first() else { continue };
+            if Some(recipient) == actor {
+                continue;
+            }
+            let kind = openprm_domain::notifications::NotificationKind::LeadAssigned;
+            let notification = $crate::notifications::Notification {
+                kind,
+                recipient_id: recipient,
+                recipient_name: row.name,
+                recipient_email: row.email,
+                recipient_locale: openprm_domain::Locale::parse(&row.locale).unwrap_or_default(),
+                record: openprm_domain::deal_help::DealRef::Lead(first.id),
+                record_title: first.title.clone(),
+                actor_name: $actor_name.clone(),
+                text: None,
+                count: u32::try_from(leads.len()).unwrap_or(u32::MAX),
+            };
+            if let Some(email) = $store.notification_email($settings, &notification) {
+                $crate::notifications::enqueue_notification!(
+                    &mut *$tx, $now, recipient, kind, &email
+                );
+            }
+        }
+    }};
+}
+pub(crate) use notify_placed;

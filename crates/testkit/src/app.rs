@@ -63,6 +63,10 @@ impl TestApp {
             .local_addr()
             .unwrap_or_else(|e| panic!("local addr: {e}"));
         let base_url = format!("http://{addr}");
+        // As `openprm serve` gives it to its jobs: writing notification e-mails.
+        let store = store.with_notification_mail(
+            openprm_web::services::notifications::notification_mail(&base_url),
+        );
 
         let (stop_worker, worker_stopped) = oneshot::channel::<()>();
         let mail = MailConfig {

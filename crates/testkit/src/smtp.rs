@@ -264,6 +264,39 @@ impl SmtpCatcher {
         }
     }
 
+    /// Every message accepted for a `To:` header naming `to`, oldest first.
+    pub fn messages_to(&self, to: &str) -> Vec<CaughtMail> {
+        self.messages()
+            .into_iter()
+            .filter(|m| m.header("To").is_some_and(|h| h.contains(to)))
+            .collect()
+    }
+
+    /// Waits (up to `wait`) until `to` has `n` messages, then `quiet` more
+    /// to see that no further one comes, and panics unless there are
+    /// exactly `n`: for "one e-mail, not one per lead" and "none at all".
+    pub async fn expect_exactly(
+        &self,
+        to: &str,
+        n: usize,
+        wait: Duration,
+        quiet: Duration,
+    ) -> Vec<CaughtMail> {
+        let deadline = tokio::time::Instant::now() + wait;
+        while self.messages_to(to).len() < n && tokio::time::Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        tokio::time::sleep(quiet).await;
+        let mails = self.messages_to(to);
+        assert_eq!(
+            mails.len(),
+            n,
+            "e-mails to {to}: {:?}",
+            mails.iter().map(CaughtMail::subject).collect::<Vec<_>>()
+        );
+        mails
+    }
+
     /// Answers the next `n` messages with `451` after their data arrived, as
     /// a server with a passing fault would.
     pub fn fail_next(&self, n: usize) {

@@ -12,6 +12,7 @@
 //! decliners); the store reads that, keeps each rule's round-robin counter and
 //! counts claim usage for capacity, inside the lead's transaction.
 
+pub mod batch;
 pub mod conditions;
 pub mod targets;
 

@@ -38,7 +38,11 @@ pub async fn run(config: &Config, args: &ImportLeadsArgs) -> Result<(), CliError
             IMPORT_BODY_LIMIT / (1024 * 1024)
         )));
     }
-    let store = open_store(config, 2).await?;
+    // Whoever the leads reach is told: the e-mails wait in the outbox for
+    // the running portal to send.
+    let store = open_store(config, 2).await?.with_notification_mail(
+        openprm_web::services::notifications::notification_mail(&config.base_url),
+    );
     let result = import(&store, bytes, args).await;
     store.close().await;
     let (report, place) = result?;
@@ -55,15 +59,19 @@ async fn import(
     let (destination, place) = match (&args.queue, &args.partner) {
         (Some(name), _) => {
             let (id, name) = find_queue(store, name).await?;
-            (Assignment::Queue(id), format!("the queue {name}"))
+            (Assignment::Queue(id), format!("into the queue {name}"))
         }
         (None, Some(name)) => {
             let (id, name) = find_partner(store, name).await?;
-            (Assignment::Partner(id), format!("the inbox of {name}"))
+            (Assignment::Partner(id), format!("into the inbox of {name}"))
         }
-        (None, None) => (
+        (None, None) if args.unassigned => (
             Assignment::Unassigned,
-            "no queue or partner (unassigned)".to_owned(),
+            "unassigned, with the vendor".to_owned(),
+        ),
+        (None, None) => (
+            Assignment::Auto,
+            "routed by the assignment rules".to_owned(),
         ),
     };
 
@@ -135,7 +143,7 @@ async fn find_queue(
 fn print_report(report: &ImportReport, file: &str, place: &str) {
     let en = Tr::new(Locale::English);
     say(&format!(
-        "Imported {} of {} rows from {file} into {place}.",
+        "Imported {} of {} rows from {file}, {place}.",
         report.imported, report.rows_read
     ));
     say(&format!(

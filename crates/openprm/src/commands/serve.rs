@@ -63,6 +63,11 @@ pub async fn run(config: &Config, with_demo: bool) -> Result<(), CliError> {
         from_address: config.mail_from.clone(),
         message_domain: config.message_domain.clone(),
     };
+    // Jobs that place leads (response times) tell people by e-mail as the
+    // portal does, so every clone of the store carries the writer.
+    let store = store.with_notification_mail(
+        openprm_web::services::notifications::notification_mail(&base_url),
+    );
     let (waker, worker) =
         openprm_jobs::spawn_outbox_worker(store.clone(), mail, stopped(stop_rx.clone()))
             .context("cannot start the e-mail worker")?;

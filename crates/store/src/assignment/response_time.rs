@@ -11,7 +11,8 @@
 //! reason `no_response`, so the router skips it, and the vendor's Declined
 //! view lists the lead while it is back with the vendor. The timeline gets a
 //! `rerouted` entry (value `response_time`) before the router's `routed` one,
-//! so the lead page shows why it moved and where to.
+//! so the lead page shows why it moved and where to; whoever gets it next
+//! is told by e-mail.
 
 use openprm_domain::{LeadId, PartnerId, UserId};
 use time::OffsetDateTime;
@@ -46,6 +47,7 @@ impl Store {
         let mut moved = 0;
         let mut after = Uuid::nil();
         let router = self.router().await?;
+        let settings = self.vendor_settings().await?;
         loop {
             let rows: Vec<DueRow> = on_db!(self, pool => sqlx::query_as(
                 "SELECT id, partner_id, owner_id, queue_id, version FROM leads \
@@ -60,7 +62,7 @@ impl Store {
                 after = last.id;
             }
             for row in rows {
-                if self.route_onward(&router, now, &row).await? {
+                if self.route_onward(&router, &settings, now, &row).await? {
                     moved += 1;
                 }
             }
@@ -79,6 +81,7 @@ impl Store {
     async fn route_onward(
         &self,
         router: &super::Router,
+        settings: &crate::settings::VendorSettings,
         now: OffsetDateTime,
         row: &DueRow,
     ) -> Result<bool, StoreError> {
@@ -88,6 +91,8 @@ impl Store {
             None => return Ok(false),
         };
         let partner = PartnerId(row.partner_id);
+        let title = crate::leads::intake::lead_title(&lead);
+        let nobody: Option<String> = None;
         let moved = write_tx!(self, tx => {
             let done = sqlx::query(
                 "UPDATE leads SET partner_id = NULL, owner_id = NULL, respond_by = NULL, version = version + 1, updated_at = $3 \
@@ -110,6 +115,7 @@ impl Store {
                     .await?;
                 record!(&mut *tx, now, id, None::<UserId>, "rerouted", None::<&str>, None::<String>, Some(RESPONSE_TIME.to_owned()), Some(partner), row.queue_id.map(openprm_domain::QueueId));
                 route_lead!(self, tx, router, now, id, &lead, None::<UserId>);
+                crate::notifications::notify_assignment!(self, &mut *tx, now, settings, id, title, None::<UserId>, nobody);
                 true
             } else {
                 false

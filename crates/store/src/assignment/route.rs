@@ -30,6 +30,77 @@ pub(crate) const HELD_OPEN: &str = "SELECT COUNT(*) FROM leads l JOIN lead_statu
 pub(crate) const TAKEN_SINCE: &str = "SELECT COUNT(*), MIN(e.at) FROM lead_events e \
      WHERE e.kind IN ('claim', 'routed') AND e.partner_id = $1 AND ($2 IS NULL OR e.queue_id = $2) AND e.at > $3";
 
+/// When a lead placed at `place` by `rule` must be accepted: only a lead
+/// waiting in an inbox can run out of time.
+pub(crate) fn respond_by(
+    place: &crate::leads::intake::LeadPlace,
+    rule: Option<&openprm_domain::assignment_rules::AssignmentRule>,
+    now: time::OffsetDateTime,
+) -> Option<time::OffsetDateTime> {
+    match (place.partner, rule.and_then(|r| r.response_hours)) {
+        (Some(_), Some(hours)) => Some(now + time::Duration::hours(i64::from(hours))),
+        _ => None,
+    }
+}
+
+/// What partner `$partner` holds, read on transaction `$tx` at `$now`: the
+/// usage of every partner-account claim rule of `$router` and its open leads.
+/// Evaluates to a `PartnerLoad`.
+macro_rules! partner_load {
+    ($tx:ident, $backend:expr, $router:expr, $now:expr, $partner:expr) => {{
+        use openprm_domain::claim_rules::{LimitKind, LimitSubject, RuleUsage};
+        let partner: openprm_domain::PartnerId = $partner;
+        let backend: $crate::Backend = $backend;
+        let typed = |sql: &str| match backend {
+            $crate::Backend::Postgres => sql.replace("$2 IS NULL", "$2::uuid IS NULL"),
+            $crate::Backend::Sqlite => sql.to_owned(),
+        };
+        let mut usage = Vec::new();
+        for claim_rule in $router
+            .claim_rules
+            .iter()
+            .filter(|r| r.subject == LimitSubject::Partner)
+        {
+            let used: i64 = match claim_rule.kind {
+                LimitKind::OpenAtOnce => {
+                    let (n,): (i64,) = sqlx::query_as(&typed($crate::assignment::route::HELD_OPEN))
+                        .bind(partner.0)
+                        .bind(claim_rule.queue_id.map(|q| q.0))
+                        .fetch_one(&mut *$tx)
+                        .await?;
+                    n
+                }
+                LimitKind::PerWindow { .. } => {
+                    let since = claim_rule.window_start($now).map($crate::DbTime::from);
+                    let (n, _oldest): (i64, Option<$crate::DbTime>) =
+                        sqlx::query_as(&typed($crate::assignment::route::TAKEN_SINCE))
+                            .bind(partner.0)
+                            .bind(claim_rule.queue_id.map(|q| q.0))
+                            .bind(since)
+                            .fetch_one(&mut *$tx)
+                            .await?;
+                    n
+                }
+            };
+            usage.push(RuleUsage {
+                rule: claim_rule.id,
+                used: u32::try_from(used).unwrap_or(u32::MAX),
+                oldest_in_window: None,
+            });
+        }
+        let (held,): (i64,) = sqlx::query_as(&typed($crate::assignment::route::HELD_OPEN))
+            .bind(partner.0)
+            .bind(None::<uuid::Uuid>)
+            .fetch_one(&mut *$tx)
+            .await?;
+        openprm_domain::assignment_rules::batch::PartnerLoad {
+            usage,
+            held: u32::try_from(held).unwrap_or(u32::MAX),
+        }
+    }};
+}
+pub(crate) use partner_load;
+
 /// Places lead `$lead` (a `LeadId`, its fields `$fields`) by `$router` on
 /// transaction `$tx` of `$store`, at `$now`, on behalf of `$actor`
 /// (`Option<UserId>`). Evaluates to the chosen `Placement`.
@@ -39,15 +110,10 @@ macro_rules! route_lead {
             CapacityCandidate, FALLBACK, Offer, Placement, fallback, most_free, offers,
             round_robin,
         };
-        use openprm_domain::claim_rules::{LimitKind, LimitSubject, RuleUsage};
         let router: &$crate::assignment::Router = $router;
         let lead_id: openprm_domain::LeadId = $lead;
         let now: time::OffsetDateTime = $now;
         let backend = $store.backend();
-        let typed = |sql: &str| match backend {
-            $crate::Backend::Postgres => sql.replace("$2 IS NULL", "$2::uuid IS NULL"),
-            $crate::Backend::Sqlite => sql.to_owned(),
-        };
         let declined_rows: Vec<(uuid::Uuid,)> =
             sqlx::query_as("SELECT partner_id FROM lead_declines WHERE lead_id = $1")
                 .bind(lead_id.0)
@@ -97,51 +163,12 @@ macro_rules! route_lead {
                 Offer::Capacity { queue, candidates } => {
                     let mut running = Vec::with_capacity(candidates.len());
                     for (partner, tier) in candidates {
-                        let mut usage = Vec::new();
-                        for claim_rule in router
-                            .claim_rules
-                            .iter()
-                            .filter(|r| r.subject == LimitSubject::Partner && r.covers_queue(queue))
-                        {
-                            let used: i64 = match claim_rule.kind {
-                                LimitKind::OpenAtOnce => {
-                                    let (n,): (i64,) =
-                                        sqlx::query_as(&typed($crate::assignment::route::HELD_OPEN))
-                                            .bind(partner.0)
-                                            .bind(claim_rule.queue_id.map(|q| q.0))
-                                            .fetch_one(&mut *$tx)
-                                            .await?;
-                                    n
-                                }
-                                LimitKind::PerWindow { .. } => {
-                                    let since = claim_rule.window_start(now).map($crate::DbTime::from);
-                                    let (n, _oldest): (i64, Option<$crate::DbTime>) =
-                                        sqlx::query_as(&typed($crate::assignment::route::TAKEN_SINCE))
-                                            .bind(partner.0)
-                                            .bind(claim_rule.queue_id.map(|q| q.0))
-                                            .bind(since)
-                                            .fetch_one(&mut *$tx)
-                                            .await?;
-                                    n
-                                }
-                            };
-                            usage.push(RuleUsage {
-                                rule: claim_rule.id,
-                                used: u32::try_from(used).unwrap_or(u32::MAX),
-                                oldest_in_window: None,
-                            });
-                        }
-                        let (held,): (i64,) =
-                            sqlx::query_as(&typed($crate::assignment::route::HELD_OPEN))
-                                .bind(partner.0)
-                                .bind(None::<uuid::Uuid>)
-                                .fetch_one(&mut *$tx)
-                                .await?;
+                        let load = $crate::assignment::route::partner_load!($tx, backend, router, now, partner);
                         running.push(CapacityCandidate {
                             partner,
                             tier,
-                            usage,
-                            held: u32::try_from(held).unwrap_or(u32::MAX),
+                            usage: load.usage,
+                            held: load.held,
                         });
                     }
                     most_free(&router.claim_rules, queue, &running).map(|partner| {
@@ -164,17 +191,9 @@ macro_rules! route_lead {
                 fallback(router.config.default_queue_id, &router.directory),
             ),
         };
-        let (queue, partner, owner) = match placement {
-            Placement::Unassigned => (None, None, None),
-            Placement::Queue(q) => (Some(q), None, None),
-            Placement::Partner { partner, queue } => (queue, Some(partner), None),
-            Placement::User { user, partner } => (None, Some(partner), Some(user)),
-        };
-        // Only a lead waiting in an inbox can run out of time.
-        let respond_by = match (partner, rule.and_then(|r| r.response_hours)) {
-            (Some(_), Some(hours)) => Some(now + time::Duration::hours(i64::from(hours))),
-            _ => None,
-        };
+        let place = $crate::leads::intake::LeadPlace::from(placement);
+        let (queue, partner, owner) = (place.queue, place.partner, place.owner);
+        let respond_by = $crate::assignment::route::respond_by(&place, rule, now);
         sqlx::query(
             "UPDATE leads SET queue_id = $2, partner_id = $3, owner_id = $4, accepted_at = NULL, claimed_at = NULL, \
              routed_rule_id = $5, respond_by = $6, stale_warned_at = NULL, updated_at = $7 WHERE id = $1",
@@ -194,3 +213,61 @@ macro_rules! route_lead {
     }};
 }
 pub(crate) use route_lead;
+
+/// A [`BatchRouter`](openprm_domain::assignment_rules::batch::BatchRouter)
+/// for the new leads of an import, read on transaction `$tx` of `$store`
+/// at `$now`: every rule's round-robin counter, locked on PostgreSQL until
+/// the import commits (so turns stay fair with leads routed meanwhile
+/// elsewhere), and the load of every partner a capacity rule could choose.
+/// Write the counters back with [`save_counters!`] before committing.
+macro_rules! batch_router {
+    ($store:expr, $tx:ident, $router:expr, $now:expr) => {{
+        use openprm_domain::assignment_rules::batch::BatchRouter;
+        let router: &$crate::assignment::Router = $router;
+        let backend = $store.backend();
+        let lock = match backend {
+            $crate::Backend::Postgres => {
+                "SELECT id, rr_counter FROM assignment_rules ORDER BY id FOR UPDATE"
+            }
+            $crate::Backend::Sqlite => "SELECT id, rr_counter FROM assignment_rules",
+        };
+        let counters: Vec<(uuid::Uuid, i64)> = sqlx::query_as(lock).fetch_all(&mut *$tx).await?;
+        let counters = counters
+            .into_iter()
+            .map(|(id, c)| {
+                (
+                    openprm_domain::AssignmentRuleId(id),
+                    u64::try_from(c).unwrap_or(0),
+                )
+            })
+            .collect();
+        let mut loads = std::collections::HashMap::new();
+        for partner in BatchRouter::capacity_partners(&router.config, &router.directory) {
+            let load =
+                $crate::assignment::route::partner_load!($tx, backend, router, $now, partner);
+            loads.insert(partner, load);
+        }
+        BatchRouter::new(
+            &router.config,
+            &router.directory,
+            &router.claim_rules,
+            counters,
+            loads,
+        )
+    }};
+}
+pub(crate) use batch_router;
+
+/// Writes back the round-robin counters a batch router advanced.
+macro_rules! save_counters {
+    ($tx:ident, $batch:expr) => {
+        for (rule, counter) in $batch.advanced_counters() {
+            sqlx::query("UPDATE assignment_rules SET rr_counter = $2 WHERE id = $1")
+                .bind(rule.0)
+                .bind(i64::try_from(counter).unwrap_or(i64::MAX))
+                .execute(&mut *$tx)
+                .await?;
+        }
+    };
+}
+pub(crate) use save_counters;

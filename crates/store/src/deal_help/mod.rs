@@ -115,6 +115,7 @@ macro_rules! notify_each {
                 record_title: $place.title.clone(),
                 actor_name: $actor_name.clone(),
                 text: $text.clone(),
+                count: 1,
             };
             if let Some(email) = $store.notification_email($settings, &notification) {
                 enqueue_notification!($exec, $now, recipient, $kind, &email);

@@ -271,7 +271,11 @@ impl Store {
         }
         let now = self.now();
         let router = self.router().await?;
+        let settings = self.vendor_settings().await?;
         let fields = lead.fields();
+        let title = super::intake::lead_title(&fields);
+        // The router, not the partner declining, chose where it goes next.
+        let routed_by: Option<String> = None;
         write_tx!(self, tx => {
             let done = sqlx::query(
                 "UPDATE leads SET owner_id = NULL, partner_id = NULL, respond_by = NULL, updated_at = $4, version = version + 1 \
@@ -300,6 +304,7 @@ impl Store {
             .await?;
             record!(&mut *tx, now, id, Some(viewer.user_id), "decline", None::<&str>, note.map(str::to_owned), Some(reason.as_str().to_owned()), Some(partner_id), lead.queue_id);
             route_lead!(self, tx, &router, now, id, &fields, Some(viewer.user_id));
+            crate::notifications::notify_assignment!(self, &mut *tx, now, &settings, id, title, Some(viewer.user_id), routed_by);
         });
         Ok(())
     }

@@ -17,11 +17,12 @@ use std::collections::HashMap;
 
 use futures::TryStreamExt;
 use openprm_domain::{
-    DomainError, LeadId, PartnerId, QueueId, Role, UserId, Viewer,
+    AssignmentRuleId, DomainError, LeadId, PartnerId, QueueId, Role, UserId, Viewer,
+    assignment_rules::{FALLBACK, Placement, batch::BatchRouter},
     lead_import::{GoodRow, ImportReport, KeyIndex, LeadKey, MatchedBy, Prepared},
     leads::LeadFields,
 };
-use time::Duration;
+use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
 use crate::{
@@ -30,13 +31,21 @@ use crate::{
     write_tx,
 };
 
-use super::{Assignment, timeline::created_entries_sql};
-use crate::live::insert_created_leads_sql;
+use super::{
+    Assignment,
+    timeline::{NewLeadEntry, new_lead_entries_sql},
+};
+use crate::{
+    assignment::route::{batch_router, respond_by, route_lead, save_counters},
+    live::insert_new_leads_sql,
+    notifications::{PlacedLead, notify_placed},
+};
 
-/// Leads per INSERT statement: 16 values each, well below the parameter
-/// limits of both databases (SQLite 32,766; PostgreSQL 65,535).
+/// Leads per INSERT statement: [`VALUES_PER_LEAD`] values each, well below
+/// the parameter limits of both databases (SQLite 32,766; PostgreSQL 65,535).
 pub const CHUNK: usize = 500;
-const _: () = assert!(2 + CHUNK * 16 < 32_766);
+const VALUES_PER_LEAD: usize = 18;
+const _: () = assert!(2 + CHUNK * VALUES_PER_LEAD < 32_766);
 
 /// PostgreSQL advisory-lock key serialising imports.
 const IMPORT_LOCK: i64 = 7_262_013_002;
@@ -94,31 +103,69 @@ impl Intake {
 
 /// Where a new lead is put: the three columns that give a lead's place.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Placement {
+pub struct LeadPlace {
     pub queue: Option<QueueId>,
     pub partner: Option<PartnerId>,
     pub owner: Option<UserId>,
 }
 
-/// Where one new lead from an import or the web form goes: the destination
-/// the importer chose, else (until the assignment-rules router decides
-/// here) it stays unassigned with the vendor. The routing step belongs in
-/// this function and nowhere else.
-pub fn place_new_lead(destination: Assignment, _fields: &LeadFields) -> Placement {
-    match destination {
-        // Not yet routed here: `route_lead!` (crate::assignment::route) is
-        // the step to call, per lead, inside the import's transaction.
-        Assignment::Unassigned | Assignment::Auto => Placement::default(),
-        Assignment::Queue(queue) => Placement {
-            queue: Some(queue),
-            ..Placement::default()
-        },
-        Assignment::Partner(partner) => Placement {
-            partner: Some(partner),
-            ..Placement::default()
-        },
-        // Destinations are checked first ([`Store::check_intake_destination`]).
-        Assignment::User(_) => Placement::default(),
+impl From<Placement> for LeadPlace {
+    fn from(placement: Placement) -> LeadPlace {
+        let (queue, partner, owner) = match placement {
+            Placement::Unassigned => (None, None, None),
+            Placement::Queue(q) => (Some(q), None, None),
+            Placement::Partner { partner, queue } => (queue, Some(partner), None),
+            Placement::User { user, partner } => (None, Some(partner), Some(user)),
+        };
+        LeadPlace {
+            queue,
+            partner,
+            owner,
+        }
+    }
+}
+
+/// Why the router put a new lead where it is.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Routed {
+    rule: Option<AssignmentRuleId>,
+    /// The rule's name, or `fallback`: the `routed` entry's value.
+    by: String,
+    respond_by: Option<OffsetDateTime>,
+}
+
+/// Where one new lead from an import goes: the destination the importer
+/// chose, or, for [`Assignment::Auto`], where the assignment rules send it
+/// (`routing` is then the import's router). Every imported lead is placed
+/// here and nowhere else.
+fn place_new_lead(
+    destination: Assignment,
+    routing: Option<&mut BatchRouter<'_>>,
+    fields: &LeadFields,
+    now: OffsetDateTime,
+) -> (LeadPlace, Option<Routed>) {
+    let fixed = |placement| (LeadPlace::from(placement), None);
+    match (destination, routing) {
+        (Assignment::Auto, Some(routing)) => {
+            let (rule, placement) = routing.place(fields);
+            let place = LeadPlace::from(placement);
+            let routed = Routed {
+                rule: rule.map(|r| r.id),
+                by: rule.map_or_else(|| FALLBACK.to_owned(), |r| r.name.clone()),
+                respond_by: respond_by(&place, rule, now),
+            };
+            (place, Some(routed))
+        }
+        (Assignment::Queue(queue), _) => fixed(Placement::Queue(queue)),
+        (Assignment::Partner(partner), _) => fixed(Placement::Partner {
+            partner,
+            queue: None,
+        }),
+        // Destinations are checked first ([`Store::check_intake_destination`]),
+        // and a person is not one.
+        (Assignment::Unassigned | Assignment::Auto | Assignment::User(_), _) => {
+            fixed(Placement::Unassigned)
+        }
     }
 }
 
@@ -126,28 +173,29 @@ pub fn place_new_lead(destination: Assignment, _fields: &LeadFields) -> Placemen
 struct NewLead<'a> {
     id: LeadId,
     fields: &'a LeadFields,
-    place: Placement,
+    place: LeadPlace,
+    routed: Option<Routed>,
 }
 
 /// Progress of the writing: leads written so far, and in all.
 pub type Progress<'a> = &'a (dyn Fn(usize, usize) + Send + Sync);
 
 /// `INSERT INTO leads` for `leads` new leads: `$1` is the time, `$2` the
-/// creator; then sixteen values a lead.
+/// creator; then [`VALUES_PER_LEAD`] values a lead.
 fn leads_sql(leads: usize) -> String {
     let mut sql = String::with_capacity(300 + leads * 120);
     sql.push_str(
         "INSERT INTO leads (id, name, company, title, email, phone, country, postal_code, source, status, rating, \
-         product_interest, description, queue_id, partner_id, owner_id, accepted_at, version, created_by, created_at, updated_at, \
-         last_activity_at) VALUES ",
+         product_interest, description, queue_id, partner_id, owner_id, routed_rule_id, respond_by, accepted_at, version, \
+         created_by, created_at, updated_at, last_activity_at) VALUES ",
     );
     for i in 0..leads {
         if i > 0 {
             sql.push(',');
         }
         sql.push('(');
-        let first = 3 + i * 16;
-        for p in first..first + 16 {
+        let first = 3 + i * VALUES_PER_LEAD;
+        for p in first..first + VALUES_PER_LEAD {
             sql.push_str(&format!("${p}, "));
         }
         sql.push_str("NULL, 1, $2, $1, $1, $1)");
@@ -155,16 +203,20 @@ fn leads_sql(leads: usize) -> String {
     sql
 }
 
-/// Writes a slice of [`NewLead`]s and their `created` entries on `$tx`.
+/// Writes a slice of [`NewLead`]s on `$tx`, each with its `created` entry
+/// and, when the router placed it, its `routed` entry (the place is on that
+/// one, as for a lead created by hand and then routed), with their live events.
 macro_rules! insert_leads {
     ($tx:expr, $leads:expr, $now:expr, $actor:expr, $intake:expr) => {{
         let leads: &[NewLead<'_>] = $leads;
+        let actor: Option<UserId> = $actor;
         let sql = leads_sql(leads.len());
         let mut query = sqlx::query(&sql)
             .bind(DbTime::from($now))
-            .bind($actor.map(|a: UserId| a.0));
+            .bind(actor.map(|a| a.0));
         for lead in leads {
             let f = lead.fields;
+            let routed = lead.routed.as_ref();
             query = query
                 .bind(lead.id.0)
                 .bind(&f.name)
@@ -181,28 +233,61 @@ macro_rules! insert_leads {
                 .bind(&f.description)
                 .bind(lead.place.queue.map(|q| q.0))
                 .bind(lead.place.partner.map(|p| p.0))
-                .bind(lead.place.owner.map(|o| o.0));
+                .bind(lead.place.owner.map(|o| o.0))
+                .bind(routed.and_then(|r| r.rule).map(|r| r.0))
+                .bind(routed.and_then(|r| r.respond_by).map(DbTime::from));
         }
         query.execute(&mut *$tx).await?;
-        let sql = created_entries_sql(leads.len());
-        let mut query = sqlx::query(&sql)
-            .bind(DbTime::from($now))
-            .bind($actor.map(|a: UserId| a.0))
-            .bind($intake.as_str());
-        for lead in leads {
-            query = query
-                .bind(Uuid::now_v7())
-                .bind(lead.id.0)
-                .bind(lead.place.partner.map(|p| p.0))
-                .bind(lead.place.queue.map(|q| q.0));
+        let intake: Intake = $intake;
+        let created: Vec<(&NewLead<'_>, &str, LeadPlace)> = leads
+            .iter()
+            .map(|lead| {
+                let place = if lead.routed.is_some() {
+                    LeadPlace::default()
+                } else {
+                    lead.place
+                };
+                (lead, intake.as_str(), place)
+            })
+            .collect();
+        insert_entries!($tx, NewLeadEntry::Created, &created, $now, actor);
+        let routed: Vec<(&NewLead<'_>, &str, LeadPlace)> = leads
+            .iter()
+            .filter_map(|lead| {
+                lead.routed
+                    .as_ref()
+                    .map(|r| (lead, r.by.as_str(), lead.place))
+            })
+            .collect();
+        if !routed.is_empty() {
+            insert_entries!($tx, NewLeadEntry::Routed, &routed, $now, actor);
         }
-        query.execute(&mut *$tx).await?;
-        // Their live events, as every timeline entry has one.
-        let sql = insert_created_leads_sql(leads.len());
+    }};
+}
+
+/// Writes timeline entries of kind `$kind` for new leads, each with its
+/// value and place, and their live events, as every timeline entry has one.
+macro_rules! insert_entries {
+    ($tx:expr, $kind:expr, $entries:expr, $now:expr, $actor:expr) => {{
+        let entries: &[(&NewLead<'_>, &str, LeadPlace)] = $entries;
+        let sql = new_lead_entries_sql($kind, entries.len());
         let mut query = sqlx::query(&sql)
             .bind(DbTime::from($now))
             .bind($actor.map(|a: UserId| a.0));
-        for lead in leads {
+        for (lead, value, place) in entries {
+            query = query
+                .bind(Uuid::now_v7())
+                .bind(lead.id.0)
+                .bind(*value)
+                .bind(place.partner.map(|p| p.0))
+                .bind(place.queue.map(|q| q.0));
+        }
+        query.execute(&mut *$tx).await?;
+        let sql = insert_new_leads_sql($kind, entries.len());
+        let mut query = sqlx::query(&sql)
+            .bind(DbTime::from($now))
+            .bind($actor.map(|a: UserId| a.0));
+        for (lead, _, _) in entries {
             query = query.bind(lead.id.0);
         }
         query.execute(&mut *$tx).await?;
@@ -303,6 +388,15 @@ impl Store {
         let now = self.now();
         let actor = importer.actor();
         let total = prepared.good.len();
+        let router = match destination {
+            Assignment::Auto => Some(self.router().await?),
+            _ => None,
+        };
+        let settings = self.vendor_settings().await?;
+        let actor_name = match actor {
+            Some(user) => self.user_name(user).await?,
+            None => None,
+        };
         let since = DbTime::from(scan_began - RECHECK_MARGIN);
         let backend = self.backend();
         let recheck_sql = format!("{SELECT_EXISTING} WHERE created_at >= $1");
@@ -323,22 +417,42 @@ impl Store {
             for lead in &recent {
                 match_existing(&index, lead, &mut late);
             }
+            let mut routing = None;
+            if let Some(router) = &router {
+                routing = Some(batch_router!(self, tx, router, now));
+            }
             let leads: Vec<NewLead<'_>> = prepared
                 .good
                 .iter()
                 .filter(|row| !late.contains_key(&row.row))
-                .map(|row| NewLead {
-                    id: LeadId::new(),
-                    fields: &row.fields,
-                    place: place_new_lead(destination, &row.fields),
+                .map(|row| {
+                    let (place, routed) = place_new_lead(destination, routing.as_mut(), &row.fields, now);
+                    NewLead {
+                        id: LeadId::new(),
+                        fields: &row.fields,
+                        place,
+                        routed,
+                    }
                 })
                 .collect();
+            if let Some(routing) = &routing {
+                save_counters!(tx, routing);
+            }
             let mut written = 0;
             for chunk in leads.chunks(CHUNK) {
                 insert_leads!(tx, chunk, now, actor, Intake::Import);
                 written += chunk.len();
                 progress(written, total);
             }
+            let placed: Vec<PlacedLead> = leads
+                .iter()
+                .map(|lead| PlacedLead {
+                    id: lead.id,
+                    title: lead_title(lead.fields),
+                    place: lead.place,
+                })
+                .collect();
+            notify_placed!(self, tx, now, &settings, &placed, actor, actor_name);
             late
         });
         // Rows that lost a race with another writer are reported like any
@@ -401,22 +515,39 @@ impl Store {
         Ok(visible)
     }
 
-    /// A lead from the public web-to-lead form: no user stands behind it; it
-    /// is placed like an imported lead and gets its `created` entry.
+    /// A lead from the public web-to-lead form: no user stands behind it. It
+    /// gets its `created` entry and is routed by the assignment rules, and
+    /// whoever it lands with is told, as for a lead created by hand.
     #[tracing::instrument(skip(self, fields))]
     pub async fn create_web_lead(&self, fields: &LeadFields) -> Result<LeadId, StoreError> {
         let now = self.now();
+        let router = self.router().await?;
+        let settings = self.vendor_settings().await?;
         let lead = NewLead {
             id: LeadId::new(),
             fields,
-            place: place_new_lead(Assignment::Unassigned, fields),
+            place: LeadPlace::default(),
+            routed: None,
         };
         let id = lead.id;
         let actor: Option<UserId> = None;
+        let nobody: Option<String> = None;
+        let title = lead_title(fields);
         write_tx!(self, tx => {
             insert_leads!(tx, std::slice::from_ref(&lead), now, actor, Intake::Web);
+            route_lead!(self, tx, &router, now, id, fields, actor);
+            crate::notifications::notify_assignment!(self, &mut *tx, now, &settings, id, title, actor, nobody);
         });
         Ok(id)
+    }
+}
+
+/// A lead's name as its lists show it: `name · company`.
+pub(crate) fn lead_title(fields: &LeadFields) -> String {
+    if fields.company.is_empty() {
+        fields.name.clone()
+    } else {
+        format!("{} · {}", fields.name, fields.company)
     }
 }
 
@@ -427,10 +558,10 @@ mod tests {
     #[test]
     fn statements_number_their_parameters_in_order() {
         let sql = leads_sql(2);
-        assert!(sql.contains("($3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, NULL, 1, $2, $1, $1, $1),"));
-        assert!(sql.ends_with("($19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33, $34, NULL, 1, $2, $1, $1, $1)"));
-        let events = created_entries_sql(2);
-        assert!(events.ends_with("($4, $5, $1, $2, 'created', NULL, NULL, $3, $6, $7),($8, $9, $1, $2, 'created', NULL, NULL, $3, $10, $11)"));
+        assert!(sql.contains("($3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, NULL, 1, $2, $1, $1, $1),"));
+        assert!(sql.ends_with("($21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33, $34, $35, $36, $37, $38, NULL, 1, $2, $1, $1, $1)"));
+        let events = new_lead_entries_sql(NewLeadEntry::Routed, 2);
+        assert!(events.ends_with("($3, $4, $1, $2, 'routed', NULL, NULL, $5, $6, $7),($8, $9, $1, $2, 'routed', NULL, NULL, $10, $11, $12)"));
     }
 
     #[test]
@@ -449,20 +580,16 @@ mod tests {
             product_interest: None,
             description: None,
         };
-        assert_eq!(
-            place_new_lead(Assignment::Unassigned, &fields),
-            Placement::default()
-        );
+        let now = OffsetDateTime::now_utc();
+        let place = |destination| place_new_lead(destination, None, &fields, now);
+        assert_eq!(place(Assignment::Unassigned), (LeadPlace::default(), None));
         let queue = QueueId::new();
-        assert_eq!(
-            place_new_lead(Assignment::Queue(queue), &fields).queue,
-            Some(queue)
-        );
+        assert_eq!(place(Assignment::Queue(queue)).0.queue, Some(queue));
         let partner = PartnerId::new();
-        let place = place_new_lead(Assignment::Partner(partner), &fields);
+        let (placed, routed) = place(Assignment::Partner(partner));
         assert_eq!(
-            (place.partner, place.owner, place.queue),
-            (Some(partner), None, None)
+            (placed.partner, placed.owner, placed.queue, routed),
+            (Some(partner), None, None, None)
         );
     }
 }

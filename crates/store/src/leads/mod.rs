@@ -294,11 +294,7 @@ impl Store {
         } else {
             (crate::settings::VendorSettings::default(), None)
         };
-        let title = if fields.company.is_empty() {
-            fields.name.clone()
-        } else {
-            format!("{} · {}", fields.name, fields.company)
-        };
+        let title = intake::lead_title(fields);
         write_tx!(self, tx => {
             sqlx::query(sql)
                 .bind(id.0)

@@ -31,29 +31,47 @@ macro_rules! record {
 }
 pub(crate) use record;
 
-/// The `created` entries of `leads` new leads in one statement, as [`record!`]
-/// would write them one by one: `$1` is the time, `$2` the actor, `$3` how
-/// the leads came in (`import`, `web`); then, per lead, the entry's id, the
-/// lead's id, its partner and its queue.
-pub(crate) fn created_entries_sql(leads: usize) -> String {
-    let mut sql = String::with_capacity(140 + leads * 48);
+/// Entries of kind `kind` (`created`, `routed`) for `leads` new leads in one
+/// statement, as [`record!`] would write them one by one: `$1` is the time,
+/// `$2` the actor; then, per lead, the entry's id, the lead's id, the value
+/// (how the lead came in; the rule that routed it), its partner and its queue.
+pub(crate) fn new_lead_entries_sql(kind: NewLeadEntry, leads: usize) -> String {
+    let kind = kind.as_str();
+    let mut sql = String::with_capacity(140 + leads * 56);
     sql.push_str(
         "INSERT INTO lead_events (id, lead_id, at, actor_id, kind, field, old_value, new_value, partner_id, queue_id) VALUES ",
     );
     for i in 0..leads {
-        let p = 4 + i * 4;
+        let p = 3 + i * 5;
         if i > 0 {
             sql.push(',');
         }
         sql.push_str(&format!(
-            "(${}, ${}, $1, $2, 'created', NULL, NULL, $3, ${}, ${})",
+            "(${}, ${}, $1, $2, '{kind}', NULL, NULL, ${}, ${}, ${})",
             p,
             p + 1,
             p + 2,
-            p + 3
+            p + 3,
+            p + 4
         ));
     }
     sql
+}
+
+/// The entries a new lead written in bulk gets.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum NewLeadEntry {
+    Created,
+    Routed,
+}
+
+impl NewLeadEntry {
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            NewLeadEntry::Created => "created",
+            NewLeadEntry::Routed => "routed",
+        }
+    }
 }
 
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]

@@ -94,23 +94,35 @@ pub(crate) fn insert_sql(record: &str) -> &'static str {
     }
 }
 
-/// The live events of `leads` leads just created, in one statement, as
-/// [`record_live!`] writes them one by one for their `created` entries (the
-/// CSV import writes leads in bulk): `$1` is the time, `$2` the actor, then
-/// the leads' ids. A new lead has no event before.
-pub(crate) fn insert_created_leads_sql(leads: usize) -> String {
+/// The live events of entries of kind `kind` for `leads` leads just written,
+/// in one statement, as [`record_live!`] writes them one by one (the CSV
+/// import writes leads in bulk): `$1` is the time, `$2` the actor, then the
+/// leads' ids. A `created` event has no event before it; a `routed` one
+/// follows its lead's `created` event, which already showed the lead where
+/// it is now.
+pub(crate) fn insert_new_leads_sql(
+    kind: crate::leads::timeline::NewLeadEntry,
+    leads: usize,
+) -> String {
+    use crate::leads::timeline::NewLeadEntry;
     let ids = (3..3 + leads)
         .map(|p| format!("${p}"))
         .collect::<Vec<_>>()
         .join(", ");
+    let before = match kind {
+        NewLeadEntry::Created => "NULL, NULL, NULL, NULL, FALSE",
+        NewLeadEntry::Routed => "r.partner_id, r.owner_id, r.queue_id, p.channel_manager_id, TRUE",
+    };
     format!(
         concat!(
             insert_columns!(),
-            "SELECT $1, 'lead', r.id, 'created', NULL, $2, ",
+            "SELECT $1, 'lead', r.id, '{kind}', NULL, $2, ",
             lead_title!(),
-            ", r.partner_id, r.owner_id, r.queue_id, p.channel_manager_id, NULL, NULL, NULL, NULL, FALSE \
+            ", r.partner_id, r.owner_id, r.queue_id, p.channel_manager_id, {before} \
              FROM leads r LEFT JOIN partners p ON p.id = r.partner_id WHERE r.id IN ({ids}) ORDER BY r.id"
         ),
+        kind = kind.as_str(),
+        before = before,
         ids = ids
     )
 }

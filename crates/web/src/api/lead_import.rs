@@ -20,14 +20,17 @@ use crate::{
     services::lead_import::{IMPORT_BODY_LIMIT, ReportBody, import_csv},
 };
 
-use super::extract::ApiQuery;
+use super::{extract::ApiQuery, leads::AssignMode};
 
 #[derive(Deserialize, IntoParams)]
 pub struct ImportParams {
     /// Put every imported lead in this queue…
     pub queue: Option<QueueId>,
-    /// …or in this partner's inbox. Neither: the leads stay unassigned with the vendor.
+    /// …or in this partner's inbox.
     pub partner: Option<PartnerId>,
+    /// Without a queue or partner: `auto` (default) routes each lead by the
+    /// assignment rules, `none` leaves them unassigned with the vendor.
+    pub assign: Option<AssignMode>,
 }
 
 /// Content types a CSV file is sent with. None of them is one a page on
@@ -69,8 +72,10 @@ fn csv_content_type(headers: &HeaderMap) -> Option<Option<String>> {
 /// Each row is checked as `POST /api/v1/leads` checks a lead; a row with a
 /// bad field is reported and not imported. Repeats (same e-mail, or without
 /// one the same company and name) of an earlier row or an existing lead are
-/// skipped. The good rows are imported together or, on a failure, not at
-/// all. At most 20 MB and 200,000 rows.
+/// skipped. Without a queue or partner each lead is routed by the assignment
+/// rules, and everyone who gets leads is told in one e-mail. The good rows
+/// are imported together or, on a failure, not at all. At most 20 MB and
+/// 200,000 rows.
 #[utoipa::path(post, path = "/api/v1/leads/import", tag = "leads", params(ImportParams),
     request_body(content = String, content_type = "text/csv", description = "The CSV file; `text/csv; charset=windows-1252` names its encoding."),
     responses((status = 200, body = ReportBody, description = "what was imported, and each problem by row"),
@@ -85,11 +90,12 @@ pub async fn import(
     body: Body,
 ) -> ApiResult<Json<ReportBody>> {
     let importer = Importer::User(caller.viewer());
-    let destination = match (params.queue, params.partner) {
-        (None, None) => Assignment::Unassigned,
-        (Some(queue), None) => Assignment::Queue(queue),
-        (None, Some(partner)) => Assignment::Partner(partner),
-        (Some(_), Some(_)) => {
+    let destination = match (params.queue, params.partner, params.assign) {
+        (None, None, None | Some(AssignMode::Auto)) => Assignment::Auto,
+        (None, None, Some(AssignMode::None)) => Assignment::Unassigned,
+        (Some(queue), None, None) => Assignment::Queue(queue),
+        (None, Some(partner), None) => Assignment::Partner(partner),
+        _ => {
             return Err(DomainError::field("queue", "error-one-destination").into());
         }
     };

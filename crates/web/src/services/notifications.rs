@@ -58,7 +58,16 @@ pub fn render_notification(
 ) -> Result<OutgoingEmail, String> {
     let t = Tr::new(n.recipient_locale);
     let key = match n.kind {
-        NotificationKind::LeadAssigned => "email-lead-assigned",
+        // An import's digest, which links to the inbox rather than one lead.
+        NotificationKind::LeadAssigned if n.count > 1 => match n.actor_name {
+            Some(_) => "email-leads-assigned",
+            None => "email-leads-routed",
+        },
+        NotificationKind::LeadAssigned => match n.actor_name {
+            Some(_) => "email-lead-assigned",
+            // Placed by the rules alone (a web form, a decline, a response time).
+            None => "email-lead-routed",
+        },
         NotificationKind::HelpRequested => "email-help-requested",
         NotificationKind::HelpAnswered => "email-help-answered",
         // Written by the stale-claim job's own template.
@@ -66,8 +75,27 @@ pub fn render_notification(
     };
     let someone = t.get("email-notification-someone");
     let who = n.actor_name.as_deref().unwrap_or(&someone);
-    let args = [("title", n.record_title.as_str()), ("name", who)];
-    let link = format!("{base_url}{}", n.record.path());
+    let count = n.count.to_string();
+    let args = [
+        ("title", n.record_title.as_str()),
+        ("name", who),
+        ("count", count.as_str()),
+    ];
+    let digest = n.count > 1;
+    let (path, label_key, button_key) = if digest {
+        (
+            "/leads?view=inbox".to_owned(),
+            "email-notification-inbox-label",
+            "email-notification-inbox-button",
+        )
+    } else {
+        (
+            n.record.path(),
+            "email-notification-link-label",
+            "email-notification-button",
+        )
+    };
+    let link = format!("{base_url}{path}");
     let greeting = t.with(
         "email-notification-greeting",
         [("name", n.recipient_name.as_str())],
@@ -78,7 +106,7 @@ pub fn render_notification(
         greeting: &greeting,
         intro: &intro,
         detail: &detail,
-        link_label: &t.get("email-notification-link-label"),
+        link_label: &t.get(label_key),
         link: &link,
         portal: &settings.portal_name,
     }
@@ -89,7 +117,7 @@ pub fn render_notification(
         greeting: &greeting,
         intro: &intro,
         detail: &detail,
-        button: &t.get("email-notification-button"),
+        button: &t.get(button_key),
         link: &link,
         portal: &settings.portal_name,
         primary: &settings.primary_colour,
@@ -107,7 +135,7 @@ pub fn render_notification(
 
 #[cfg(test)]
 mod tests {
-    use openprm_domain::{Locale, OpportunityId, UserId, deal_help::DealRef};
+    use openprm_domain::{LeadId, Locale, OpportunityId, UserId, deal_help::DealRef};
 
     use super::*;
 
@@ -122,6 +150,7 @@ mod tests {
             record_title: "Nordlys <grid>".into(),
             actor_name: Some("Uffe Acme".into()),
             text: Some("Can you join the call on Friday?".into()),
+            count: 1,
         }
     }
 
@@ -142,6 +171,45 @@ mod tests {
         }
         assert!(email.text.contains("Uffe Acme"));
         assert!(!email.html.contains("<grid>"), "the HTML part is escaped");
+    }
+
+    fn assigned(count: u32, actor: Option<&str>, locale: Locale) -> OutgoingEmail {
+        let n = Notification {
+            kind: NotificationKind::LeadAssigned,
+            record: DealRef::Lead(LeadId::new()),
+            record_title: "Mette Hansen · Nordlys A/S".into(),
+            actor_name: actor.map(str::to_owned),
+            text: None,
+            count,
+            ..help(locale)
+        };
+        render_notification("https://prm.example.com", &VendorSettings::default(), &n).unwrap()
+    }
+
+    #[test]
+    fn an_import_digest_counts_the_leads_and_links_to_the_inbox() {
+        let email = assigned(250, Some("Carla Vendor"), Locale::English);
+        assert!(email.subject.contains("250"), "{}", email.subject);
+        assert!(email.text.contains("Carla Vendor"), "{}", email.text);
+        assert!(
+            email
+                .text
+                .contains("https://prm.example.com/leads?view=inbox")
+        );
+        assert!(!email.text.contains("Mette Hansen"), "{}", email.text);
+        assert!(email.text.contains("Open your inbox"), "{}", email.text);
+        assert!(email.html.contains("Open your inbox"), "{}", email.html);
+        let danish = assigned(3, None, Locale::Danish);
+        assert!(danish.subject.contains('3'), "{}", danish.subject);
+        assert!(danish.text.starts_with("Hej"), "{}", danish.text);
+    }
+
+    #[test]
+    fn a_lead_placed_by_the_rules_alone_says_so_and_links_to_it() {
+        let email = assigned(1, None, Locale::English);
+        assert!(email.subject.contains("Mette Hansen"), "{}", email.subject);
+        assert!(!email.text.contains("Someone"), "{}", email.text);
+        assert!(email.text.contains("https://prm.example.com/leads/"));
     }
 
     #[test]

@@ -3,17 +3,28 @@
 //! it (semicolons, UTF-8 with a byte-order mark, quoted values, a few bad
 //! and repeated rows), then imports it on a fresh database through the
 //! functions `POST /api/v1/leads/import` runs: the domain's check of the
-//! file, then the store's import with its timeline and live events. A
-//! second import of the same file measures the pass over existing leads
-//! when every row is a repeat.
+//! file, then the store's import, routing every row by assignment rules (a
+//! country to a partner, a country by free capacity, trade shows in turn by
+//! tier, the rest to a default queue) with its timeline, live events and
+//! e-mails to the partner managers. A second import of the same file
+//! measures the pass over existing leads when every row is a repeat.
 
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
-use openprm_domain::{lead_import::check_file, leads::LeadStatus};
+use openprm_domain::{
+    AssignmentRuleId, ClaimRuleId, EmailAddress, Locale, PartnerId, Role, Tier,
+    assignment_rules::{AssignmentRule, AssignmentRules, Condition, Target},
+    claim_rules::{ClaimRule, LimitKind, LimitSubject},
+    lead_import::check_file,
+    leads::{LeadSource, LeadStatus},
+};
 use openprm_store::{
     Backend, Store,
     leads::{Assignment, intake::Importer},
+    partners::PartnerFields,
+    queues::QueueFields,
+    users::NewUser,
 };
 use rand::{Rng, SeedableRng, rngs::StdRng};
 
@@ -152,13 +163,129 @@ pub async fn run(
     result
 }
 
+/// Partner accounts the rules route to, each with one partner manager.
+const PARTNERS: usize = 30;
+
+/// The partners, queues and rules the import routes by: Norway to one
+/// partner; Sweden to whichever of ten has most room under a claim rule;
+/// Danish trade-show leads in turn among twenty, weighted by tier; the rest
+/// (Germany) to a default queue.
+async fn routing_world(store: &Store) -> anyhow::Result<()> {
+    let mut partners: Vec<PartnerId> = Vec::with_capacity(PARTNERS);
+    for i in 0..PARTNERS {
+        let tier = [Tier::Gold, Tier::Silver, Tier::Registered][i % 3];
+        let partner = store
+            .create_partner(
+                None,
+                &PartnerFields {
+                    name: format!("Partner {i:02}"),
+                    tier: Some(tier),
+                    ..PartnerFields::default()
+                },
+            )
+            .await?;
+        store
+            .create_user(&NewUser {
+                email: EmailAddress::parse(&format!("manager{i}@partner{i}.example"))
+                    .map_err(anyhow::Error::msg)?,
+                name: format!("Manager {i:02}"),
+                role: Role::PartnerManager,
+                partner_id: Some(partner.id),
+                locale: Locale::English,
+                title: None,
+                phone: None,
+                password: Some("bench-password-2026".into()),
+                must_change_password: false,
+            })
+            .await?;
+        partners.push(partner.id);
+    }
+    let queue = |name: &str, members: &[PartnerId]| QueueFields {
+        name: name.into(),
+        stale_claim_days: None,
+        members: members.to_vec(),
+    };
+    let nordics = store
+        .create_queue(None, &queue("Nordics", &partners[1..11]))
+        .await?;
+    let shows = store
+        .create_queue(None, &queue("Trade shows", &partners[10..]))
+        .await?;
+    let web = store
+        .create_queue(None, &queue("Web leads", &partners[..5]))
+        .await?;
+    store
+        .save_claim_rules(
+            None,
+            &[ClaimRule {
+                id: ClaimRuleId::new(),
+                name: "Open leads".into(),
+                kind: LimitKind::OpenAtOnce,
+                subject: LimitSubject::Partner,
+                queue_id: None,
+                max: 20_000,
+                overrides: Vec::new(),
+            }],
+        )
+        .await?;
+    let rule = |name: &str, conditions: Vec<Condition>, target: Target| AssignmentRule {
+        id: AssignmentRuleId::new(),
+        name: name.into(),
+        conditions,
+        target,
+        response_hours: Some(48),
+    };
+    let country = |code: &str| Condition::Country {
+        countries: vec![code.into()],
+    };
+    let version = store.router().await?.config.version;
+    store
+        .save_assignment_rules(
+            None,
+            AssignmentRules {
+                version,
+                default_queue_id: Some(web),
+                rules: vec![
+                    rule(
+                        "Norway",
+                        vec![country("NO")],
+                        Target::Partner {
+                            partner_id: partners[0],
+                        },
+                    ),
+                    rule(
+                        "Sweden by room",
+                        vec![country("SE")],
+                        Target::Capacity { queue_id: nordics },
+                    ),
+                    rule(
+                        "Danish trade shows in turn",
+                        vec![
+                            country("DK"),
+                            Condition::Source {
+                                sources: vec![LeadSource::TradeShow],
+                            },
+                        ],
+                        Target::TierWeighted { queue_id: shows },
+                    ),
+                ],
+            },
+        )
+        .await?;
+    Ok(())
+}
+
 async fn measure(name: &'static str, url: &str, rows: usize) -> anyhow::Result<ImportRun> {
-    let store = Store::connect(url, 4).await?;
+    // Writing the partner managers' e-mails is part of the import.
+    let store = Store::connect(url, 4).await?.with_notification_mail(
+        openprm_web::services::notifications::notification_mail("http://127.0.0.1:8080"),
+    );
     store.migrate().await?;
+    routing_world(&store).await?;
     let file = generate(rows);
     let bytes = file.len();
     println!(
-        "generated {rows} rows ({:.1} MB); importing unassigned as the system …",
+        "generated {rows} rows ({:.1} MB); importing as the system, routed by {PARTNERS} partners' rules …",
         bytes as f64 / 1e6
     );
     let statuses = store.lead_statuses().await?;
@@ -171,12 +298,7 @@ async fn measure(name: &'static str, url: &str, rows: usize) -> anyhow::Result<I
         let check = started.elapsed();
         let started = Instant::now();
         let report = store
-            .import_leads(
-                &Importer::System,
-                prepared,
-                Assignment::Unassigned,
-                &|_, _| {},
-            )
+            .import_leads(&Importer::System, prepared, Assignment::Auto, &|_, _| {})
             .await
             .context("import")?;
         anyhow::Ok((check, started.elapsed(), report))
@@ -200,17 +322,26 @@ async fn measure(name: &'static str, url: &str, rows: usize) -> anyhow::Result<I
         again.duplicates,
         again.imported
     );
-    let counts: (i64, i64, i64) = openprm_store::on_db!(store, pool => sqlx::query_as(
+    let counts: (i64, i64, i64, i64, i64) = openprm_store::on_db!(store, pool => sqlx::query_as(
         "SELECT (SELECT COUNT(*) FROM leads), (SELECT COUNT(*) FROM lead_events WHERE kind = 'created'), \
-         (SELECT COUNT(*) FROM live_events WHERE kind = 'created')")
+         (SELECT COUNT(*) FROM lead_events WHERE kind = 'routed'), \
+         (SELECT COUNT(*) FROM live_events WHERE kind IN ('created', 'routed')), \
+         (SELECT COUNT(*) FROM outbox)")
         .fetch_one(pool).await)?;
+    let places: Vec<(String, i64)> = openprm_store::on_db!(store, pool => sqlx::query_as(
+        "SELECT CASE WHEN partner_id IS NOT NULL THEN 'partner inboxes' WHEN queue_id IS NOT NULL THEN 'queue' \
+         ELSE 'unassigned' END AS place, COUNT(*) FROM leads GROUP BY 1 ORDER BY 1")
+        .fetch_all(pool).await)?;
     println!(
-        "stored: {} leads, {} created entries, {} live events",
-        counts.0, counts.1, counts.2
+        "stored: {} leads, {} created and {} routed entries, {} live events, {} e-mails; placed: {places:?}",
+        counts.0, counts.1, counts.2, counts.3, counts.4
     );
     anyhow::ensure!(
-        counts.0 == report.imported as i64 && counts.1 == counts.0 && counts.2 == counts.0,
-        "every imported lead has one created entry and one live event"
+        counts.0 == report.imported as i64
+            && counts.1 == counts.0
+            && counts.2 == counts.0
+            && counts.3 == 2 * counts.0,
+        "every imported lead has one created and one routed entry, each with its live event"
     );
     store.close().await;
     Ok(ImportRun {

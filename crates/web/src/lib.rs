@@ -7,6 +7,7 @@
 pub mod api;
 mod assets;
 pub mod auth;
+mod connections;
 pub mod csrf;
 pub mod error;
 pub mod i18n;
@@ -17,5 +18,6 @@ mod server;
 pub mod services;
 mod state;
 
-pub use server::{router, serve};
+pub use connections::serve;
+pub use server::router;
 pub use state::{AppState, OutboxNotifier, WebConfig};

@@ -1,7 +1,5 @@
 //! Building the router and serving it.
 
-use std::{future::Future, net::SocketAddr};
-
 use axum::{
     Router,
     extract::{DefaultBodyLimit, Request, State},
@@ -10,7 +8,6 @@ use axum::{
     response::{IntoResponse, Response},
     routing::{get, post},
 };
-use tokio::net::TcpListener;
 use tower_http::{
     catch_panic::CatchPanicLayer, set_header::SetResponseHeaderLayer, trace::TraceLayer,
 };
@@ -319,23 +316,4 @@ async fn method_not_allowed(request: Request) -> Response {
     };
     *response.status_mut() = StatusCode::METHOD_NOT_ALLOWED;
     response
-}
-
-/// Serves until `shutdown` completes. Nagle's algorithm is turned off on every
-/// connection: with it, a small response can wait ~40 ms for an ACK.
-pub async fn serve(
-    listener: TcpListener,
-    router: Router,
-    shutdown: impl Future<Output = ()> + Send + 'static,
-) -> std::io::Result<()> {
-    use axum::serve::ListenerExt;
-    let listener = listener.tap_io(|tcp| {
-        let _ = tcp.set_nodelay(true);
-    });
-    axum::serve(
-        listener,
-        router.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown)
-    .await
 }

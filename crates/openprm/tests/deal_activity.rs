@@ -4,7 +4,8 @@
 //! a link and a file reach the partner; files download byte-identical with
 //! safe headers, and a forbidden or oversized file stores nothing; the
 //! activity feed's scope, filters and keyset pages; a record as of a moment;
-//! the pages with CSRF; bad input is a clear 4xx.
+//! the pages with CSRF; Home's Recent activity card within each caller's
+//! scope; bad input is a clear 4xx.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::{collections::BTreeSet, time::Duration};
@@ -25,6 +26,7 @@ openprm_testkit::test_on_both_stores!(
     the_activity_feed_is_scoped_filtered_and_paged_by_keyset,
     a_record_as_of_a_moment_has_its_fields_and_timeline_of_then,
     the_pages_ask_answer_upload_and_show_activity_with_csrf,
+    home_shows_recent_activity_each_caller_may_see,
 );
 
 const SOON: Duration = Duration::from_secs(5);
@@ -1140,4 +1142,62 @@ fn super_local(at: time::OffsetDateTime) -> String {
         at.hour(),
         at.minute()
     )
+}
+
+/// The Recent activity card of Home, as `who` sees it: the card's HTML.
+async fn home_activity(app: &TestApp, who: &Caller) -> String {
+    let client = app.signed_in(&who.user.email, &who.user.password).await;
+    let (status, html) = page(app, &client, "/").await;
+    assert_eq!(status, 200);
+    let start = html
+        .find("id=\"home-activity\"")
+        .unwrap_or_else(|| panic!("no Recent activity card: {html}"));
+    let end = html[start..].find("</section>").unwrap() + start;
+    html[start..end].to_owned()
+}
+
+async fn home_shows_recent_activity_each_caller_may_see(app: &TestApp) {
+    let w = world(app).await;
+    assert!(
+        home_activity(app, &w.cm_a)
+            .await
+            .contains("Nothing has happened yet.")
+    );
+    let acme_lead = lead_for(app, &w.admin, &w.acme_user, "Acme Lead").await;
+    let (status, body) = post(
+        app,
+        &w.acme_user.token,
+        &format!("/api/v1/leads/{acme_lead}/notes"),
+        &json!({"text": "Called; they want a demo."}),
+    )
+    .await;
+    assert!(status == 200 || status == 201, "{body}");
+    lead_for(app, &w.admin, &w.zenith_user, "Zenith Lead").await;
+
+    // Carl sees his partner's lead and note, newest first, not Bea's partner's.
+    let carl = home_activity(app, &w.cm_a).await;
+    assert!(
+        carl.contains("Acme Lead") && carl.contains("Called; they want a demo."),
+        "{carl}"
+    );
+    assert!(!carl.contains("Zenith Lead"), "{carl}");
+    assert!(carl.contains("href=\"/activity\""), "{carl}");
+    // Newest first: the note heads the list.
+    let first = carl.split("<li ").nth(1).unwrap();
+    assert!(first.contains("Called; they want a demo."), "{carl}");
+    // Partner staff see their own company's activity only, and no feed link.
+    let acme = home_activity(app, &w.acme_user).await;
+    assert!(acme.contains("Acme Lead"), "{acme}");
+    assert!(
+        !acme.contains("Zenith Lead") && !acme.contains("href=\"/activity\""),
+        "{acme}"
+    );
+    let bolt = home_activity(app, &w.bolt_user).await;
+    assert!(bolt.contains("Nothing has happened yet."), "{bolt}");
+    // The admin sees everyone's.
+    let admin = home_activity(app, &w.admin).await;
+    assert!(
+        admin.contains("Acme Lead") && admin.contains("Zenith Lead"),
+        "{admin}"
+    );
 }

@@ -176,6 +176,32 @@ impl Store {
         if viewer.role.is_partner() {
             return Err(DomainError::Forbidden.into());
         }
+        self.feed(viewer, query).await
+    }
+
+    /// The newest `limit` entries for Home's Recent activity card: for vendor
+    /// staff their partners' activity, as in the feed; for partner staff
+    /// their own company's, on the records they see.
+    #[tracing::instrument(skip(self))]
+    pub async fn recent_activity(
+        &self,
+        viewer: &Viewer,
+        limit: u32,
+    ) -> Result<Vec<ActivityEntry>, StoreError> {
+        let query = ActivityQuery {
+            limit,
+            ..ActivityQuery::default()
+        };
+        Ok(self.feed(viewer, &query).await?.entries)
+    }
+
+    /// Both timelines merged, each entry through its record's scope and its
+    /// partner's, newest first.
+    async fn feed(
+        &self,
+        viewer: &Viewer,
+        query: &ActivityQuery,
+    ) -> Result<ActivityPage, StoreError> {
         let limit = query.limit.clamp(1, MAX_LIMIT);
         let cursor = match &query.before {
             Some(c) => {

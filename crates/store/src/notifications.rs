@@ -174,6 +174,29 @@ impl Store {
     }
 }
 
+/// The e-mail telling `row` of `count` leads placed with them, `lead` (named
+/// `title`) the first, placed by `actor_name` (`None`: by the rules alone).
+pub(crate) fn lead_assigned(
+    row: RecipientRow,
+    lead: openprm_domain::LeadId,
+    title: String,
+    actor_name: Option<String>,
+    count: u32,
+) -> Notification {
+    Notification {
+        kind: NotificationKind::LeadAssigned,
+        recipient_id: UserId(row.id),
+        recipient_name: row.name,
+        recipient_email: row.email,
+        recipient_locale: Locale::parse(&row.locale).unwrap_or_default(),
+        record: DealRef::Lead(lead),
+        record_title: title,
+        actor_name,
+        text: None,
+        count,
+    }
+}
+
 /// Who hears that a lead was placed with them: its owner, or, for a lead in
 /// a company's inbox, that company's partner managers; active users only.
 pub(crate) const ASSIGNMENT_RECIPIENTS: &str = "SELECT u.id, u.name, u.email, u.locale FROM leads l JOIN users u \
@@ -199,19 +222,14 @@ macro_rules! notify_assignment {
             if Some(recipient) == actor {
                 continue;
             }
-            let kind = openprm_domain::notifications::NotificationKind::LeadAssigned;
-            let notification = $crate::notifications::Notification {
-                kind,
-                recipient_id: recipient,
-                recipient_name: row.name,
-                recipient_email: row.email,
-                recipient_locale: openprm_domain::Locale::parse(&row.locale).unwrap_or_default(),
-                record: openprm_domain::deal_help::DealRef::Lead($lead),
-                record_title: $title.clone(),
-                actor_name: $actor_name.clone(),
-                text: None,
-                count: 1,
-            };
+            let notification = $crate::notifications::lead_assigned(
+                row,
+                $lead,
+                $title.clone(),
+                $actor_name.clone(),
+                1,
+            );
+            let kind = notification.kind;
             if let Some(email) = $store.notification_email($settings, &notification) {
                 $crate::notifications::enqueue_notification!(
                     &mut *$exec,
@@ -297,19 +315,15 @@ macro_rules! notify_placed {
             if Some(recipient) == actor {
                 continue;
             }
-            let kind = openprm_domain::notifications::NotificationKind::LeadAssigned;
-            let notification = $crate::notifications::Notification {
-                kind,
-                recipient_id: recipient,
-                recipient_name: row.name,
-                recipient_email: row.email,
-                recipient_locale: openprm_domain::Locale::parse(&row.locale).unwrap_or_default(),
-                record: openprm_domain::deal_help::DealRef::Lead(first.id),
-                record_title: first.title.clone(),
-                actor_name: $actor_name.clone(),
-                text: None,
-                count: u32::try_from(leads.len()).unwrap_or(u32::MAX),
-            };
+            let count = u32::try_from(leads.len()).unwrap_or(u32::MAX);
+            let notification = $crate::notifications::lead_assigned(
+                row,
+                first.id,
+                first.title.clone(),
+                $actor_name.clone(),
+                count,
+            );
+            let kind = notification.kind;
             if let Some(email) = $store.notification_email($settings, &notification) {
                 $crate::notifications::enqueue_notification!(
                     &mut *$tx, $now, recipient, kind, &email

@@ -21,7 +21,7 @@ use crate::{
 
 use super::{
     AssignmentRule, AssignmentRules, CapacityCandidate, Directory, Offer, Placement, Target,
-    fallback, most_free, offers, round_robin,
+    decided, most_free, offers, round_robin,
 };
 
 /// What a partner already holds, as a capacity rule weighs it.
@@ -142,10 +142,7 @@ impl<'a> BatchRouter<'a> {
                 break;
             }
         }
-        let (rule, placement) = match chosen {
-            Some((rule, place)) => (Some(rule), place),
-            None => (None, fallback(config.default_queue_id, directory)),
-        };
+        let (rule, placement) = decided(chosen, config.default_queue_id, directory);
         self.count_placed(placement);
         (rule, placement)
     }

@@ -339,6 +339,19 @@ pub fn fallback(default_queue: Option<QueueId>, dir: &Directory) -> Placement {
         .map_or(Placement::Unassigned, Placement::Queue)
 }
 
+/// The outcome of walking the offers: the first rule that yielded somebody
+/// and its place, else no rule and [`fallback`].
+pub fn decided<'a>(
+    chosen: Option<(&'a AssignmentRule, Placement)>,
+    default_queue: Option<QueueId>,
+    dir: &Directory,
+) -> (Option<&'a AssignmentRule>, Placement) {
+    match chosen {
+        Some((rule, place)) => (Some(rule), place),
+        None => (None, fallback(default_queue, dir)),
+    }
+}
+
 /// The value written to the timeline for a lead no rule placed.
 pub const FALLBACK: &str = "fallback";
 

@@ -107,7 +107,7 @@ pub(crate) use partner_load;
 macro_rules! route_lead {
     ($store:expr, $tx:ident, $router:expr, $now:expr, $lead:expr, $fields:expr, $actor:expr) => {{
         use openprm_domain::assignment_rules::{
-            CapacityCandidate, FALLBACK, Offer, Placement, fallback, most_free, offers,
+            CapacityCandidate, FALLBACK, Offer, Placement, decided, most_free, offers,
             round_robin,
         };
         let router: &$crate::assignment::Router = $router;
@@ -184,13 +184,11 @@ macro_rules! route_lead {
                 break;
             }
         }
-        let (rule, placement) = match chosen {
-            Some((rule, place)) => (Some(rule), place),
-            None => (
-                None,
-                fallback(router.config.default_queue_id, &router.directory),
-            ),
-        };
+        let (rule, placement) = decided(
+            chosen,
+            router.config.default_queue_id,
+            &router.directory,
+        );
         let place = $crate::leads::intake::LeadPlace::from(placement);
         let (queue, partner, owner) = (place.queue, place.partner, place.owner);
         let respond_by = $crate::assignment::route::respond_by(&place, rule, now);

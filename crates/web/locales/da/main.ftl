@@ -101,6 +101,7 @@ home-your-partners-empty = Der er ingen partnerkonti endnu.
 home-opportunities = Mine åbne salgsmuligheder efter fase
 home-opportunities-empty = Ingen åbne salgsmuligheder endnu. Konverterede kundeemner og godkendte aftaleregistreringer vises her.
 home-activity = Seneste aktivitet
+home-activity-all = Al aktivitet
 home-activity-empty = Der er ikke sket noget endnu.
 home-channel-manager = Din kanalansvarlige
 home-channel-manager-none = Din virksomhed har endnu ingen kanalansvarlig.

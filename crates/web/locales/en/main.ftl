@@ -101,6 +101,7 @@ home-your-partners-empty = No partner accounts yet.
 home-opportunities = My open opportunities by stage
 home-opportunities-empty = No open opportunities yet. Converted leads and approved deal registrations show up here.
 home-activity = Recent activity
+home-activity-all = All activity
 home-activity-empty = Nothing has happened yet.
 home-channel-manager = Your channel manager
 home-channel-manager-none = Your company has no channel manager assigned yet.

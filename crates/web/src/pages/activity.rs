@@ -16,7 +16,7 @@ use openprm_store::activity::ActivityEntry;
 use crate::{
     AppState,
     api::activity::{ActivityParams, parse},
-    auth::PageCaller,
+    auth::{Caller, PageCaller},
     csrf::CsrfToken,
     error::AppError,
     i18n::Tr,
@@ -45,7 +45,7 @@ pub struct ActivityPageView {
     pub kinds: Vec<(String, String)>,
     pub partner: String,
     pub kind: String,
-    pub entries: Vec<EntryView>,
+    pub activity_entries: Vec<EntryView>,
     pub next_href: Option<String>,
     /// This page's own address, which the live refresh asks for again.
     pub current_url: String,
@@ -109,6 +109,31 @@ fn entry_view(
         when: moment(e.at),
         kind: e.kind,
     }
+}
+
+/// How many entries Home's Recent activity card shows.
+const HOME_ENTRIES: u32 = 6;
+
+/// The newest entries for Home's Recent activity card, in the caller's
+/// language (see `Store::recent_activity` for whose they are).
+pub async fn home_entries(
+    state: &AppState,
+    caller: &Caller,
+    t: Tr,
+) -> Result<Vec<EntryView>, AppError> {
+    let entries = state
+        .store
+        .recent_activity(&caller.viewer(), HOME_ENTRIES)
+        .await?;
+    if entries.is_empty() {
+        return Ok(Vec::new());
+    }
+    let lead_labels = leads::Labels::load(state, t).await?;
+    let opportunity_labels = opportunities::Labels::load(state, t).await?;
+    Ok(entries
+        .into_iter()
+        .map(|e| entry_view(e, &lead_labels, &opportunity_labels, t))
+        .collect())
 }
 
 /// The page's address with these filters and page.
@@ -225,7 +250,7 @@ async fn render_page(
         kinds,
         partner: params.partner.clone().unwrap_or_default(),
         kind: params.kind.clone().unwrap_or_default(),
-        entries,
+        activity_entries: entries,
         next_href: next.map(|n| href(params, Some(&n))),
         current_url: href(params, params.before.as_deref().filter(|b| !b.is_empty())),
         error,

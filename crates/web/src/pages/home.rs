@@ -52,6 +52,9 @@ pub struct HomePage {
     pub opportunities: super::opportunities::HomeOpportunities,
     /// Vendor staff: deal registrations awaiting a decision.
     pub registrations: super::registrations::HomeRegistrations,
+    /// The newest activity: the partners' for vendor staff, the company's
+    /// own for partner staff.
+    pub activity_entries: Vec<super::activity::EntryView>,
 }
 
 /// Renders Home, with a notice above it when an Accept was refused.
@@ -114,7 +117,9 @@ pub async fn page(
         super::opportunities::HomeOpportunities::load(state, caller, chrome.t).await?;
     let registrations =
         super::registrations::HomeRegistrations::load(state, caller, chrome.t).await?;
+    let activity_entries = super::activity::home_entries(state, caller, chrome.t).await?;
     let mut response = render(&HomePage {
+        activity_entries,
         registrations,
         opportunities,
         chrome,

@@ -47,3 +47,60 @@ fn script(body: &'static str) -> Response {
 pub async fn import_js() -> Response {
     script(IMPORT_JS)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::APP_CSS;
+
+    /// Every block of the stylesheet closes, and every rule written at the
+    /// left margin is a top-level rule. A block left open swallows every
+    /// rule after it (once, all later rules applied only to readers who ask
+    /// for reduced motion), which no page test notices.
+    #[test]
+    fn the_stylesheet_closes_every_block_it_opens() {
+        let mut depth = 0i32;
+        let mut in_comment = false;
+        for (number, line) in APP_CSS.lines().enumerate() {
+            let mut code = String::new();
+            let mut rest = line;
+            loop {
+                if in_comment {
+                    match rest.find("*/") {
+                        Some(end) => {
+                            rest = &rest[end + 2..];
+                            in_comment = false;
+                        }
+                        None => break,
+                    }
+                } else {
+                    match rest.find("/*") {
+                        Some(start) => {
+                            code.push_str(&rest[..start]);
+                            rest = &rest[start + 2..];
+                            in_comment = true;
+                        }
+                        None => {
+                            code.push_str(rest);
+                            break;
+                        }
+                    }
+                }
+            }
+            let starts_rule =
+                !code.starts_with(char::is_whitespace) && code.trim_end().ends_with('{');
+            assert!(
+                !starts_rule || depth == 0,
+                "line {}: `{}` is nested {depth} deep: a block above it is not closed",
+                number + 1,
+                code.trim()
+            );
+            depth += code.matches('{').count() as i32 - code.matches('}').count() as i32;
+            assert!(
+                depth >= 0,
+                "line {}: closes a block never opened",
+                number + 1
+            );
+        }
+        assert_eq!(depth, 0, "blocks left open at the end");
+    }
+}

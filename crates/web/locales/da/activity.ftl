@@ -2,6 +2,9 @@
 ## aktivitetsstrømmen, "Vis pr." og e-mailbeskeder.
 
 help-title = Hjælp og ressourcer
+help-request-asked = { $name } bad om hjælp
+help-request-waiting = Sendt til den kanalansvarlige; venter på svar.
+help-request-answered = Besvaret af { $name }: se tidslinjen nedenfor.
 help-ask-intro = Står du fast med denne aftale? Spørg din kanalansvarlige; de får besked med det samme.
 help-ask-label = Hvad har du brug for?
 help-ask = Bed om hjælp

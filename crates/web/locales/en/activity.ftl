@@ -2,6 +2,9 @@
 ## activity feed, "View as of", and e-mail notifications.
 
 help-title = Help and resources
+help-request-asked = { $name } asked for help
+help-request-waiting = Sent to the channel manager; waiting for an answer.
+help-request-answered = Answered by { $name }: see the timeline below.
 help-ask-intro = Stuck on this deal? Ask your channel manager; they are told at once.
 help-ask-label = What do you need?
 help-ask = Ask for help

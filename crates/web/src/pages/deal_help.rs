@@ -56,6 +56,49 @@ pub struct DealHelpView {
     pub as_of_now: String,
     /// The file types an upload accepts, for the file input.
     pub accept: &'static str,
+    /// The latest help request on the record and whether it was answered,
+    /// so whoever asked sees at once that it went out.
+    pub latest_request: Option<HelpRequestView>,
+}
+
+/// The latest help request, as the Help card shows it.
+pub struct HelpRequestView {
+    pub text: String,
+    pub asked_by: String,
+    pub asked_at: String,
+    /// Who answered (a note or a resource) since, if anyone.
+    pub answered_by: Option<String>,
+}
+
+impl HelpRequestView {
+    /// From a record's timeline entries, oldest first, as
+    /// `(kind, text, who, when)`.
+    pub fn latest<'a>(
+        entries: impl Iterator<Item = (&'a str, Option<&'a str>, Option<&'a str>, OffsetDateTime)>,
+        t: Tr,
+    ) -> Option<HelpRequestView> {
+        let mut latest: Option<HelpRequestView> = None;
+        for (kind, text, who, at) in entries {
+            let who = who.map_or_else(|| t.get("timeline-system"), str::to_owned);
+            match kind {
+                "help" => {
+                    latest = Some(HelpRequestView {
+                        text: text.unwrap_or_default().to_owned(),
+                        asked_by: who,
+                        asked_at: super::leads::moment(at),
+                        answered_by: None,
+                    });
+                }
+                "help_answer" | "resource" => {
+                    if let Some(request) = latest.as_mut() {
+                        request.answered_by = Some(who);
+                    }
+                }
+                _ => {}
+            }
+        }
+        latest
+    }
 }
 
 /// The file types an upload accepts, as a file input's `accept`.
@@ -116,6 +159,7 @@ impl DealHelpView {
         state: &AppState,
         viewer: &Viewer,
         record: DealRef,
+        latest_request: Option<HelpRequestView>,
         t: Tr,
     ) -> Result<DealHelpView, AppError> {
         let resources = state.store.resources(viewer, record).await?;
@@ -126,6 +170,7 @@ impl DealHelpView {
             resources: resources.into_iter().map(|r| resource_view(r, t)).collect(),
             as_of_now: local_input(state.store.now()),
             accept: ACCEPT,
+            latest_request,
         })
     }
 }

@@ -159,7 +159,8 @@ pub async fn show(
         &state,
         &caller,
         &csrf,
-        "unassigned".to_owned(),
+        // The assignment rules route the leads unless another place is chosen.
+        "auto".to_owned(),
         Ok(None),
         StatusCode::OK,
     )

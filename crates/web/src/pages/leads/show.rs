@@ -25,7 +25,11 @@ use crate::{
     csrf::CsrfToken,
     error::AppError,
     i18n::Tr,
-    pages::{Chrome, PageError, PageForm, PageId, deal_help::DealHelpView, render},
+    pages::{
+        Chrome, PageError, PageForm, PageId,
+        deal_help::{DealHelpView, HelpRequestView},
+        render,
+    },
 };
 
 use super::{Labels, Notice, date, may_accept, may_decline, may_release, moment, translate};
@@ -291,7 +295,18 @@ pub async fn lead_page(
         _ => "/leads?view=inbox".to_owned(),
     };
     let converted = converted_links(state, &viewer, &lead, t).await?;
-    let help = DealHelpView::load(state, &viewer, DealRef::Lead(id), t).await?;
+    let request = HelpRequestView::latest(
+        events.iter().map(|e| {
+            (
+                e.kind.as_str(),
+                e.new_value.as_deref(),
+                e.actor_name.as_deref(),
+                e.at,
+            )
+        }),
+        t,
+    );
+    let help = DealHelpView::load(state, &viewer, DealRef::Lead(id), request, t).await?;
     let failed = !errors.is_empty();
     let mut response = render(&LeadPage {
         help,

@@ -22,7 +22,7 @@ use crate::{
     i18n::Tr,
     pages::{
         Chrome, PageError, PageForm, PageId,
-        deal_help::DealHelpView,
+        deal_help::{DealHelpView, HelpRequestView},
         leads::{moment, translate},
         render,
     },
@@ -154,7 +154,19 @@ pub async fn opportunity_page(
         .into_iter()
         .map(|e| event_view(e, &labels))
         .collect();
-    let help = DealHelpView::load(state, &viewer, DealRef::Opportunity(id), chrome.t).await?;
+    let request = HelpRequestView::latest(
+        events.iter().map(|e| {
+            (
+                e.kind.as_str(),
+                e.new_value.as_deref(),
+                e.actor_name.as_deref(),
+                e.at,
+            )
+        }),
+        chrome.t,
+    );
+    let help =
+        DealHelpView::load(state, &viewer, DealRef::Opportunity(id), request, chrome.t).await?;
     let failed = !errors.is_empty();
     let mut response = render(&OpportunityPage {
         help,

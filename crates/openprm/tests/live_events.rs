@@ -28,6 +28,7 @@ openprm_testkit::test_on_both_stores!(
     opportunity_stage_moves_reach_the_channel_manager,
     a_deactivated_users_stream_ends_at_once,
     bad_requests_for_the_stream_are_clear_errors,
+    closing_the_store_is_not_held_up_by_the_live_listener,
 );
 
 /// How long an event may take to arrive; the target is well under a second.
@@ -537,4 +538,31 @@ async fn bad_requests_for_the_stream_are_clear_errors(app: &TestApp) {
     next_about(&mut rep, &id, "a lead after a future id").await;
     let (status, me) = get(app, &w.acme_user.token, "/api/v1/me").await;
     assert_eq!(status, 200, "{me}");
+}
+
+/// The hub's PostgreSQL listener holds one of the pool's connections. Closing
+/// the pool waits for every connection, so the listener must let go both
+/// while its hub lives (a server shutting down) and after the hub is gone.
+async fn closing_the_store_is_not_held_up_by_the_live_listener(app: &TestApp) {
+    for hub_first in [false, true] {
+        let store = openprm_store::Store::connect(app.database_url(), 4)
+            .await
+            .unwrap();
+        let hub = openprm_store::live::LiveHub::start(store.clone())
+            .await
+            .unwrap();
+        // Time for the listener to connect and wait.
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        if hub_first {
+            drop(hub);
+            tokio::time::timeout(Duration::from_secs(10), store.close())
+                .await
+                .expect("the pool closes once the hub is gone");
+        } else {
+            tokio::time::timeout(Duration::from_secs(10), store.close())
+                .await
+                .expect("the pool closes while the hub lives");
+            drop(hub);
+        }
+    }
 }

@@ -255,8 +255,16 @@ impl TestApp {
         for stop in self.stop.drain(..) {
             let _ = stop.send(());
         }
-        for task in self.tasks.drain(..) {
-            let _ = tokio::time::timeout(Duration::from_secs(5), task).await;
+        for mut task in self.tasks.drain(..) {
+            // A connection still open after the grace period must not keep
+            // the app's state (and its database connections) alive.
+            if tokio::time::timeout(Duration::from_secs(5), &mut task)
+                .await
+                .is_err()
+            {
+                task.abort();
+                let _ = task.await;
+            }
         }
         self.db.close().await;
     }
@@ -280,7 +288,14 @@ impl TestInstance {
     /// Stops the server and closes its pool (the database stays, owned by the app).
     pub async fn close(self) {
         let _ = self.stop.send(());
-        let _ = tokio::time::timeout(Duration::from_secs(5), self.server).await;
+        let mut server = self.server;
+        if tokio::time::timeout(Duration::from_secs(5), &mut server)
+            .await
+            .is_err()
+        {
+            server.abort();
+            let _ = server.await;
+        }
         self.store.close().await;
     }
 }

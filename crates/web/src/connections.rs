@@ -17,7 +17,7 @@ use axum::{Router, extract::ConnectInfo, http::Request};
 use hyper::body::Incoming;
 use hyper::server::conn::http1;
 use hyper_util::{rt::TokioIo, server::graceful::GracefulShutdown, service::TowerToHyperService};
-use tokio::net::TcpListener;
+use tokio::{net::TcpListener, task::JoinSet};
 use tower::ServiceExt;
 
 /// How long to wait after a failed accept (out of file descriptors, say)
@@ -27,6 +27,10 @@ const ACCEPT_BACKOFF: Duration = Duration::from_millis(50);
 /// Serves `router` on `listener` until `shutdown` completes, then waits for
 /// the open connections to finish (the caller bounds that wait). Each request
 /// carries the client's address as `ConnectInfo<SocketAddr>`.
+///
+/// The connections belong to this future: dropping it (a caller whose
+/// patience ran out) ends them, and with them the last hold on the app's
+/// state, such as the live hub's database connection.
 pub async fn serve(
     listener: TcpListener,
     router: Router,
@@ -34,9 +38,12 @@ pub async fn serve(
 ) -> std::io::Result<()> {
     let builder = http1::Builder::new();
     let graceful = GracefulShutdown::new();
+    let mut connections = JoinSet::new();
     tokio::pin!(shutdown);
     loop {
         let (stream, remote) = tokio::select! {
+            // Forget connections that ended, so the set holds only open ones.
+            Some(_) = connections.join_next(), if !connections.is_empty() => continue,
             accepted = listener.accept() => match accepted {
                 Ok(pair) => pair,
                 Err(error) => {
@@ -57,12 +64,13 @@ pub async fn serve(
         let connection =
             builder.serve_connection(TokioIo::new(stream), TowerToHyperService::new(service));
         let connection = graceful.watch(connection);
-        tokio::spawn(async move {
+        connections.spawn(async move {
             // A client that resets or sends garbage ends its own connection.
             let _ = connection.await;
         });
     }
     drop(listener);
     graceful.shutdown().await;
+    connections.shutdown().await;
     Ok(())
 }

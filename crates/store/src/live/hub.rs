@@ -147,36 +147,49 @@ async fn read_log(
 
 /// Turns PostgreSQL notifications into wake-ups, reconnecting when the
 /// connection drops (the reader's poll covers the time in between).
+///
+/// The listener holds one of the pool's connections, so it must let go once
+/// nobody needs it: when the pool closes (closing waits for every
+/// connection) or the hub is gone, which it checks every
+/// [`LISTENER_CHECK`] even when no notification comes.
 async fn listen(pool: sqlx::PgPool, wake: tokio::sync::mpsc::Sender<()>, hub: Weak<Inner>) {
     loop {
-        if hub.strong_count() == 0 {
+        if hub.strong_count() == 0 || pool.is_closed() {
             return;
         }
         let listener = async {
             let mut listener = sqlx::postgres::PgListener::connect_with(&pool).await?;
-            listener.ignore_pool_close_event(true);
             listener.listen("openprm_live").await?;
             // Whatever committed while no one listened is read now.
             let _ = wake.try_send(());
             loop {
-                match listener.try_recv().await? {
-                    Some(_) => {
+                // A wait cut short loses no event: the reader's poll reads
+                // the log regardless.
+                match tokio::time::timeout(LISTENER_CHECK, listener.try_recv()).await {
+                    Ok(Ok(Some(_))) => {
                         let _ = wake.try_send(());
                     }
                     // The connection dropped: start over with a fresh one.
-                    None => return Ok::<(), sqlx::Error>(()),
+                    Ok(Ok(None)) => return Ok::<(), sqlx::Error>(()),
+                    Ok(Err(e)) => return Err(e),
+                    Err(_quiet) => {}
                 }
                 if hub.strong_count() == 0 {
                     return Ok(());
                 }
             }
         };
-        if let Err(e) = listener.await {
+        if let Err(e) = listener.await
+            && !pool.is_closed()
+        {
             tracing::warn!(error = %e, "listening for live events failed; reconnecting");
         }
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
 }
+
+/// How often a quiet listener checks that its hub still exists.
+const LISTENER_CHECK: Duration = Duration::from_secs(2);
 
 /// One subscriber's stream of what it may hear.
 pub struct Subscription {

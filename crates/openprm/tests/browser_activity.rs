@@ -15,29 +15,8 @@ use openprm_domain::{
     leads::LeadInput,
 };
 use openprm_store::{Backend, leads::Assignment, queues::QueueFields};
-use openprm_testkit::app::{TestApp, TestUser};
-use openprm_testkit::browser::{Browser, DESKTOP, PHONE, run_browser_test};
-
-type Result<T = ()> = std::result::Result<T, Box<dyn std::error::Error>>;
-
-async fn sign_in(b: &Browser, app: &TestApp, user: &TestUser) -> Result {
-    b.goto(&app.url("/login")).await?;
-    b.fill(Locator::Id("email"), &user.email).await?;
-    b.fill(Locator::Id("password"), &user.password).await?;
-    b.click_and_wait(Locator::Css("form[action='/login'] button[type=submit]"))
-        .await?;
-    assert_eq!(b.path().await?, "/");
-    Ok(())
-}
-
-async fn screenshots(b: &Browser, name: &str) -> Result {
-    for (suffix, (width, height)) in [("", DESKTOP), ("-phone", PHONE)] {
-        b.resize(width, height).await?;
-        b.screenshot(&format!("{name}{suffix}")).await?;
-    }
-    b.resize(DESKTOP.0, DESKTOP.1).await?;
-    Ok(())
-}
+use openprm_testkit::app::TestApp;
+use openprm_testkit::browser::{Browser, run_browser_test};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn browser_help_on_a_lead_reaches_the_feed_and_an_import_is_routed() {
@@ -119,7 +98,7 @@ async fn browser_help_on_a_lead_reaches_the_feed_and_an_import_is_routed() {
     let lead_page = format!("/leads/{}", lead.id);
 
     run_browser_test("activity-help", None, async |rep: &Browser| {
-        sign_in(rep, &app, &uffe).await?;
+        rep.sign_in(&app.base_url, &uffe).await?;
         rep.goto(&app.url(&lead_page)).await?;
         rep.fill(
             Locator::Id("help-message"),
@@ -133,24 +112,24 @@ async fn browser_help_on_a_lead_reaches_the_feed_and_an_import_is_routed() {
             request.contains("reference customer") && request.contains("waiting for an answer"),
             "{request}"
         );
-        screenshots(rep, "activity-01-help-asked").await?;
+        rep.screenshots("activity-01-help-asked").await?;
         Ok(())
     })
     .await;
 
     run_browser_test("activity-cm", None, async |cm: &Browser| {
-        sign_in(cm, &app, &sofie).await?;
+        cm.sign_in(&app.base_url, &sofie).await?;
         let card = cm.text("#home-activity").await?;
         assert!(
             card.contains("Mette Hansen") && card.contains("reference customer"),
             "{card}"
         );
-        screenshots(cm, "activity-02-home-recent-activity").await?;
+        cm.screenshots("activity-02-home-recent-activity").await?;
 
         cm.goto(&app.url("/activity")).await?;
         let feed = cm.text("#activity-feed").await?;
         assert!(feed.contains("Uffe Andersen"), "{feed}");
-        screenshots(cm, "activity-03-feed").await?;
+        cm.screenshots("activity-03-feed").await?;
 
         cm.goto(&app.url(&lead_page)).await?;
         cm.fill(
@@ -163,7 +142,7 @@ async fn browser_help_on_a_lead_reaches_the_feed_and_an_import_is_routed() {
         assert!(request.contains("Answered by Sofie Lind"), "{request}");
         let page = cm.page_text().await?;
         assert!(page.contains("Vestkraft case study"), "{page}");
-        screenshots(cm, "activity-04-help-answered").await?;
+        cm.screenshots("activity-04-help-answered").await?;
 
         cm.goto(&app.url("/leads/import")).await?;
         let chosen = cm
@@ -176,7 +155,7 @@ async fn browser_help_on_a_lead_reaches_the_feed_and_an_import_is_routed() {
             Some("auto"),
             "the rules route by default"
         );
-        screenshots(cm, "activity-05-import-form").await?;
+        cm.screenshots("activity-05-import-form").await?;
         cm.find(Locator::Id("import-file"))
             .await?
             .send_keys(list.to_str().unwrap())
@@ -198,7 +177,7 @@ async fn browser_help_on_a_lead_reaches_the_feed_and_an_import_is_routed() {
         assert!(imported.contains('3'), "{imported}");
         let problems = cm.text("#import-problems").await?;
         assert!(problems.contains("E-mail"), "{problems}");
-        screenshots(cm, "activity-06-import-report").await?;
+        cm.screenshots("activity-06-import-report").await?;
         Ok(())
     })
     .await;

@@ -21,7 +21,7 @@ use openprm_store::{
 };
 use openprm_testkit::{
     app::{TestApp, TestUser},
-    browser::{Browser, DESKTOP, PHONE, run_browser_test},
+    browser::{Browser, PHONE, run_browser_test},
     test_on_both_stores,
 };
 
@@ -109,40 +109,14 @@ async fn world(app: &TestApp) -> World {
     World { uffe, mikkel, lead }
 }
 
-async fn sign_in(b: &Browser, app: &TestApp, user: &TestUser) -> Result {
-    b.goto(&app.url("/login")).await?;
-    b.fill(Locator::Id("email"), &user.email).await?;
-    b.fill(Locator::Id("password"), &user.password).await?;
-    b.click_and_wait(Locator::Css("form[action='/login'] button[type=submit]"))
-        .await?;
-    assert_eq!(b.path().await?, "/");
-    Ok(())
-}
-
-/// Saves the whole page (not just the window) at desktop and at phone size,
-/// as `deals-<name>[-phone]-<store>.png`.
+/// Saves the whole page at desktop and at phone size, as
+/// `deals-<name>-<store>[-phone].png`.
 async fn screenshots(b: &Browser, app: &TestApp, name: &str) -> Result {
     let store = match app.backend {
         Backend::Sqlite => "sqlite",
         Backend::Postgres => "postgres",
     };
-    for (suffix, (width, height)) in [("", DESKTOP), ("-phone", PHONE)] {
-        b.resize(width, height).await?;
-        let full = b
-            .execute(
-                "return Math.ceil(document.documentElement.scrollHeight);",
-                vec![],
-            )
-            .await?
-            .as_u64()
-            .unwrap_or(u64::from(height));
-        let full = u32::try_from(full).unwrap_or(height).clamp(height, 6000);
-        b.resize(width, full).await?;
-        b.screenshot(&format!("deals-{name}{suffix}-{store}"))
-            .await?;
-    }
-    b.resize(DESKTOP.0, DESKTOP.1).await?;
-    Ok(())
+    Ok(b.screenshots(&format!("deals-{name}-{store}")).await?)
 }
 
 /// Whether the page is wider than the window (something overflows sideways).
@@ -200,7 +174,7 @@ async fn convert_then_edit_from_my_opportunities(
     words: &Words,
     shot: &str,
 ) -> Result {
-    sign_in(b, app, &w.uffe).await?;
+    b.sign_in(&app.base_url, &w.uffe).await?;
     b.goto(&app.url(&format!("/leads/{}", w.lead.id))).await?;
     assert_eq!(b.text("#convert-lead").await?, words.convert);
     screenshots(b, app, &format!("{shot}-01-qualified-lead")).await?;
@@ -347,7 +321,7 @@ async fn partner_registers_a_deal_and_the_channel_manager_approves_it_beside_its
         openprm_domain::opportunities::date_text(app.store.now().date() + time::Duration::days(45));
     let mut registration = String::new();
     run_browser_test("browser_partner_registers_a_deal", None, async |b| {
-        sign_in(b, app, &w.uffe).await?;
+        b.sign_in(&app.base_url, &w.uffe).await?;
         b.goto(&app.url("/opportunities")).await?;
         b.click_and_wait(Locator::Id("deal-registrations")).await?;
         b.click_and_wait(Locator::Id("register-deal")).await?;
@@ -403,7 +377,7 @@ async fn partner_registers_a_deal_and_the_channel_manager_approves_it_beside_its
         "browser_channel_manager_approves_beside_the_conflict",
         None,
         async |b| {
-            sign_in(b, app, &w.mikkel).await?;
+            b.sign_in(&app.base_url, &w.mikkel).await?;
             b.goto(&app.url("/deal-registrations")).await?;
             b.click_and_wait(Locator::LinkText("Vestjysk Vindservice"))
                 .await?;

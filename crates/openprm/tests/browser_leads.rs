@@ -15,7 +15,7 @@ use openprm_store::{
     queues::QueueFields,
 };
 use openprm_testkit::app::{TestApp, TestUser};
-use openprm_testkit::browser::{Browser, DESKTOP, PHONE, run_browser_test};
+use openprm_testkit::browser::{Browser, run_browser_test};
 
 type Result<T = ()> = std::result::Result<T, Box<dyn std::error::Error>>;
 
@@ -110,36 +110,6 @@ async fn world(app: &TestApp) -> World {
     }
 }
 
-async fn sign_in(b: &Browser, app: &TestApp, user: &TestUser) -> Result {
-    b.goto(&app.url("/login")).await?;
-    b.fill(Locator::Id("email"), &user.email).await?;
-    b.fill(Locator::Id("password"), &user.password).await?;
-    b.click_and_wait(Locator::Css("form[action='/login'] button[type=submit]"))
-        .await?;
-    assert_eq!(b.path().await?, "/");
-    Ok(())
-}
-
-/// Saves the whole page (not just the window) at desktop and at phone size.
-async fn screenshots(b: &Browser, name: &str) -> Result {
-    for (suffix, (width, height)) in [("", DESKTOP), ("-phone", PHONE)] {
-        b.resize(width, height).await?;
-        let full = b
-            .execute(
-                "return Math.ceil(document.documentElement.scrollHeight);",
-                vec![],
-            )
-            .await?
-            .as_u64()
-            .unwrap_or(u64::from(height));
-        let full = u32::try_from(full).unwrap_or(height).clamp(height, 6000);
-        b.resize(width, full).await?;
-        b.screenshot(&format!("{name}{suffix}")).await?;
-    }
-    b.resize(DESKTOP.0, DESKTOP.1).await?;
-    Ok(())
-}
-
 /// The texts of the Recent Items sidebar.
 async fn recent_items(b: &Browser) -> Result<Vec<String>> {
     Ok(b.texts(".recent-list a").await?)
@@ -164,12 +134,12 @@ async fn accept_edit_and_save(
     words: &Words,
     shot: &str,
 ) -> Result {
-    sign_in(b, app, &w.uffe).await?;
+    b.sign_in(&app.base_url, &w.uffe).await?;
     // Home shows the newest unclaimed leads of the queue, with Accept buttons.
     let card = b.text("#home-queues").await?;
     assert!(card.contains("Henrik Solberg"), "{card}");
     assert_eq!(b.texts("#home-queues button").await?, [words.accept; 4]);
-    screenshots(b, &format!("{shot}-00-home")).await?;
+    b.screenshots(&format!("{shot}-00-home")).await?;
     b.click_and_wait(Locator::LinkText(words.tab)).await?;
     assert_eq!(b.path().await?, "/leads");
     let label = b
@@ -193,7 +163,7 @@ async fn accept_edit_and_save(
         b.texts("#leads td.actions button").await?,
         [words.accept; 4]
     );
-    screenshots(b, &format!("{shot}-01-leads-tab")).await?;
+    b.screenshots(&format!("{shot}-01-leads-tab")).await?;
 
     // Accept Mette Hansen's lead: it opens, and it is in Recent Items.
     let mette = &w.leads[0];
@@ -209,7 +179,7 @@ async fn accept_edit_and_save(
         recent_items(b).await?.first().map(String::as_str),
         Some("Mette Hansen · Nordlys Energi A/S")
     );
-    screenshots(b, &format!("{shot}-02-lead-page")).await?;
+    b.screenshots(&format!("{shot}-02-lead-page")).await?;
 
     // Edit: an emptied name is refused inline, the rest kept.
     b.click_and_wait(Locator::LinkText(words.edit)).await?;
@@ -230,7 +200,7 @@ async fn accept_edit_and_save(
         .prop("value")
         .await?;
     assert_eq!(title.as_deref(), Some("Chief Information Officer"));
-    screenshots(b, &format!("{shot}-03-edit-form-error")).await?;
+    b.screenshots(&format!("{shot}-03-edit-form-error")).await?;
 
     b.fill(Locator::Id("lead-name"), "Mette Hansen").await?;
     b.click_and_wait(Locator::Id("save-lead")).await?;
@@ -239,7 +209,7 @@ async fn accept_edit_and_save(
     let timeline = b.text(".timeline").await?;
     assert!(timeline.contains(words.qualified), "{timeline}");
     assert!(timeline.contains("Chief Information Officer"), "{timeline}");
-    screenshots(b, &format!("{shot}-04-lead-saved")).await?;
+    b.screenshots(&format!("{shot}-04-lead-saved")).await?;
     Ok(())
 }
 
@@ -265,7 +235,7 @@ async fn browser_partner_accepts_a_queue_lead_then_edits_and_saves_it() {
             accept_edit_and_save(b, &app, &w, &words, "leads").await?;
             // The edit form as it first opens, for the record.
             b.click_and_wait(Locator::Id("edit-lead")).await?;
-            screenshots(b, "leads-05-edit-form").await?;
+            b.screenshots("leads-05-edit-form").await?;
             Ok(())
         },
     )
@@ -327,7 +297,7 @@ async fn browser_two_people_save_the_same_lead() {
         "browser_two_people_save_the_same_lead",
         None,
         async |uffe| {
-            sign_in(uffe, &app, &w.uffe).await?;
+            uffe.sign_in(&app.base_url, &w.uffe).await?;
             uffe.goto(&edit).await?;
             uffe.fill(Locator::Id("lead-title"), "Chief Technology Officer")
                 .await?;
@@ -337,7 +307,7 @@ async fn browser_two_people_save_the_same_lead() {
                 "browser_two_people_save_the_same_lead-mona",
                 None,
                 async |mona| {
-                    sign_in(mona, &app, &w.mona).await?;
+                    mona.sign_in(&app.base_url, &w.mona).await?;
                     mona.goto(&edit).await?;
                     mona.find(Locator::Id("lead-status"))
                         .await?
@@ -374,7 +344,7 @@ async fn browser_two_people_save_the_same_lead() {
                 .prop("value")
                 .await?;
             assert_eq!(title.as_deref(), Some("Chief Technology Officer"));
-            screenshots(uffe, "leads-06-conflict").await?;
+            uffe.screenshots("leads-06-conflict").await?;
 
             // He takes her status and phone into his form and saves again.
             uffe.find(Locator::Id("lead-status"))

@@ -18,7 +18,7 @@ use openprm_store::{
     queues::QueueFields,
 };
 use openprm_testkit::app::{TestApp, TestUser};
-use openprm_testkit::browser::{Browser, DESKTOP, PHONE, run_browser_test};
+use openprm_testkit::browser::{Browser, run_browser_test};
 
 type Result<T = ()> = std::result::Result<T, Box<dyn std::error::Error>>;
 
@@ -92,16 +92,6 @@ async fn world(app: &TestApp) -> World {
     }
 }
 
-async fn sign_in(b: &Browser, app: &TestApp, user: &TestUser) -> Result {
-    b.goto(&app.url("/login")).await?;
-    b.fill(Locator::Id("email"), &user.email).await?;
-    b.fill(Locator::Id("password"), &user.password).await?;
-    b.click_and_wait(Locator::Css("form[action='/login'] button[type=submit]"))
-        .await?;
-    assert_eq!(b.path().await?, "/");
-    Ok(())
-}
-
 /// Marks the page, so a later check can tell it was not reloaded.
 async fn mark(b: &Browser) -> Result {
     b.execute("window.__stillHere = 'yes';", vec![]).await?;
@@ -145,15 +135,6 @@ async fn wait_text(b: &Browser, css: &str, pred: impl Fn(&str) -> bool) -> Resul
     Err(format!("{css} never matched; last saw: {last:?}").into())
 }
 
-async fn screenshots(b: &Browser, name: &str) -> Result {
-    for (suffix, (width, height)) in [("", DESKTOP), ("-phone", PHONE)] {
-        b.resize(width, height).await?;
-        b.screenshot(&format!("{name}{suffix}")).await?;
-    }
-    b.resize(DESKTOP.0, DESKTOP.1).await?;
-    Ok(())
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn browser_a_routed_lead_appears_on_the_partners_open_page_with_a_notice() {
     let Some(app) = TestApp::spawn(Backend::Sqlite).await else {
@@ -161,14 +142,14 @@ async fn browser_a_routed_lead_appears_on_the_partners_open_page_with_a_notice()
     };
     let w = world(&app).await;
     run_browser_test("live-routed-lead", None, async |partner: &Browser| {
-        sign_in(partner, &app, &w.mona).await?;
+        partner.sign_in(&app.base_url, &w.mona).await?;
         let inbox = partner.text("#home-inbox").await?;
         assert!(!inbox.contains("Birgitte Holm"), "{inbox}");
         live_ready(partner).await?;
         mark(partner).await?;
 
         run_browser_test("live-routed-lead-cm", None, async |cm: &Browser| {
-            sign_in(cm, &app, &w.sofie).await?;
+            cm.sign_in(&app.base_url, &w.sofie).await?;
             cm.goto(&app.url("/leads/new")).await?;
             cm.fill(Locator::Id("lead-name"), "Birgitte Holm").await?;
             cm.fill(Locator::Id("lead-company"), "Havn Logistik ApS")
@@ -202,7 +183,7 @@ async fn browser_a_routed_lead_appears_on_the_partners_open_page_with_a_notice()
             .text()
             .await?;
         assert!(marked.contains("Birgitte Holm"), "{marked}");
-        screenshots(partner, "live-01-home-new-lead-notice").await?;
+        partner.screenshots("live-01-home-new-lead-notice").await?;
 
         // The notice opens the lead.
         partner
@@ -224,7 +205,7 @@ async fn browser_a_claimed_queue_lead_leaves_a_colleagues_open_list() {
     let w = world(&app).await;
     let queue_view = app.url(&format!("/leads?view=queue:{}", w.queue));
     run_browser_test("live-claimed-lead", None, async |colleague: &Browser| {
-        sign_in(colleague, &app, &w.cleo).await?;
+        colleague.sign_in(&app.base_url, &w.cleo).await?;
         colleague.goto(&queue_view).await?;
         let rows = colleague.texts("#leads tbody tr").await?;
         assert_eq!(rows.len(), 3, "{rows:?}");
@@ -233,7 +214,7 @@ async fn browser_a_claimed_queue_lead_leaves_a_colleagues_open_list() {
 
         let mette = &w.leads[0];
         run_browser_test("live-claimed-lead-claimer", None, async |rep: &Browser| {
-            sign_in(rep, &app, &w.uffe).await?;
+            rep.sign_in(&app.base_url, &w.uffe).await?;
             rep.goto(&queue_view).await?;
             rep.click_and_wait(Locator::Css(&format!(
                 "form[action='/leads/{}/accept'] button",
@@ -256,7 +237,9 @@ async fn browser_a_claimed_queue_lead_leaves_a_colleagues_open_list() {
         assert!(not_reloaded(colleague).await?, "the page was reloaded");
         // Nobody told Cleo who took it.
         assert!(colleague.texts(".live-notice").await?.is_empty());
-        screenshots(colleague, "live-02-queue-after-colleagues-claim").await?;
+        colleague
+            .screenshots("live-02-queue-after-colleagues-claim")
+            .await?;
         Ok(())
     })
     .await;

@@ -67,6 +67,8 @@ pub enum BrowserError {
     Io(std::io::Error),
     /// The next page did not arrive in time.
     Timeout(String),
+    /// The portal showed something other than what the step expects.
+    Unexpected(String),
 }
 
 impl fmt::Display for BrowserError {
@@ -75,6 +77,7 @@ impl fmt::Display for BrowserError {
             BrowserError::WebDriver(e) => write!(f, "webdriver: {e}"),
             BrowserError::Io(e) => write!(f, "i/o: {e}"),
             BrowserError::Timeout(what) => write!(f, "timed out: {what}"),
+            BrowserError::Unexpected(what) => write!(f, "unexpected: {what}"),
         }
     }
 }
@@ -84,7 +87,7 @@ impl std::error::Error for BrowserError {
         match self {
             BrowserError::WebDriver(e) => Some(e),
             BrowserError::Io(e) => Some(e),
-            BrowserError::Timeout(_) => None,
+            BrowserError::Timeout(_) | BrowserError::Unexpected(_) => None,
         }
     }
 }
@@ -221,6 +224,50 @@ impl Browser {
         let path = dir.join(format!("{}.png", file_name(name)));
         std::fs::write(&path, png)?;
         Ok(path)
+    }
+
+    /// Saves the whole page (not just the window) at desktop and at phone
+    /// size, as `<name>.png` and `<name>-phone.png`, and returns to the
+    /// desktop size.
+    pub async fn screenshots(&self, name: &str) -> Result<(), BrowserError> {
+        for (suffix, (width, height)) in [("", DESKTOP), ("-phone", PHONE)] {
+            self.resize(width, height).await?;
+            let full = self
+                .client
+                .execute(
+                    "return Math.ceil(document.documentElement.scrollHeight);",
+                    vec![],
+                )
+                .await?
+                .as_u64()
+                .unwrap_or(u64::from(height));
+            let full = u32::try_from(full).unwrap_or(height).clamp(height, 6000);
+            self.resize(width, full).await?;
+            self.screenshot(&format!("{name}{suffix}")).await?;
+        }
+        self.resize(DESKTOP.0, DESKTOP.1).await
+    }
+
+    /// Signs `user` in through the login page of the portal at `base_url`
+    /// and checks that Home follows.
+    pub async fn sign_in(
+        &self,
+        base_url: &str,
+        user: &crate::app::TestUser,
+    ) -> Result<(), BrowserError> {
+        self.goto(&format!("{base_url}/login")).await?;
+        self.fill(Locator::Id("email"), &user.email).await?;
+        self.fill(Locator::Id("password"), &user.password).await?;
+        self.click_and_wait(Locator::Css("form[action='/login'] button[type=submit]"))
+            .await?;
+        let path = self.path().await?;
+        if path != "/" {
+            return Err(BrowserError::Unexpected(format!(
+                "signing in as {} led to {path}, not Home",
+                user.email
+            )));
+        }
+        Ok(())
     }
 
     /// Makes the page's viewport `width` by `height` CSS pixels, e.g.

@@ -231,7 +231,22 @@ pub struct LeadFields {
     pub description: Option<String>,
 }
 
+/// A lead's name as lists, notices and e-mails show it: `name · company`, or
+/// the name alone when the company is empty.
+pub fn list_name(name: &str, company: &str) -> String {
+    if company.is_empty() {
+        name.to_owned()
+    } else {
+        format!("{name} · {company}")
+    }
+}
+
 impl LeadFields {
+    /// The lead's name as lists show it ([`list_name`]).
+    pub fn list_name(&self) -> String {
+        list_name(&self.name, &self.company)
+    }
+
     /// Longest values, in characters (forms use them as `maxlength`).
     pub const NAME_MAX: usize = 120;
     pub const COMPANY_MAX: usize = 160;

@@ -159,3 +159,12 @@ impl Store {
         on_db!(self, pool => pool.close().await)
     }
 }
+
+/// `sql` with its `$2 IS NULL` typed as a UUID on PostgreSQL, which must be
+/// told the type of a parameter it only compares with NULL.
+pub(crate) fn typed_null(sql: &str, backend: Backend) -> String {
+    match backend {
+        Backend::Postgres => sql.replace("$2 IS NULL", "$2::uuid IS NULL"),
+        Backend::Sqlite => sql.to_owned(),
+    }
+}

@@ -197,49 +197,39 @@ pub(crate) fn lead_assigned(
     }
 }
 
-/// Who hears that a lead was placed with them: its owner, or, for a lead in
-/// a company's inbox, that company's partner managers; active users only.
-pub(crate) const ASSIGNMENT_RECIPIENTS: &str = "SELECT u.id, u.name, u.email, u.locale FROM leads l JOIN users u \
-     ON (u.id = l.owner_id OR (l.owner_id IS NULL AND u.partner_id = l.partner_id AND u.role = 'partner_manager')) \
-     WHERE l.id = $1 AND u.active ORDER BY u.id";
-
-/// Tells whoever a lead was just placed with (see [`ASSIGNMENT_RECIPIENTS`])
-/// by e-mail, unless they placed it themselves or opted out; on the executor
-/// given, in the transaction that placed it. Every path that places a lead
-/// (creating it with an owner or partner, routing) calls this after the
-/// `UPDATE`/`INSERT`. `$settings` are the vendor's, `$title` the lead's list
-/// name, `$actor` and `$actor_name` who placed it (`None` for the system).
+/// Tells whoever lead `$lead` (list name `$title`) was just placed with, by
+/// e-mail, unless they placed it themselves or opted out; on transaction
+/// `$tx`, which placed it. Every path that places a single lead (creating it
+/// with an owner or partner, routing) calls this after the `UPDATE`/`INSERT`;
+/// the recipients are [`notify_placed!`]'s for the lead's place now.
+/// `$settings` are the vendor's, `$actor` and `$actor_name` who placed it
+/// (`None` for the rules alone).
 macro_rules! notify_assignment {
-    ($store:expr, $exec:expr, $now:expr, $settings:expr, $lead:expr, $title:expr, $actor:expr, $actor_name:expr) => {{
-        let rows: Vec<$crate::notifications::RecipientRow> =
-            sqlx::query_as($crate::notifications::ASSIGNMENT_RECIPIENTS)
-                .bind($lead.0)
-                .fetch_all(&mut *$exec)
+    ($store:expr, $tx:ident, $now:expr, $settings:expr, $lead:expr, $title:expr, $actor:expr, $actor_name:expr) => {{
+        let lead: openprm_domain::LeadId = $lead;
+        let (partner, owner): (Option<uuid::Uuid>, Option<uuid::Uuid>) =
+            sqlx::query_as("SELECT partner_id, owner_id FROM leads WHERE id = $1")
+                .bind(lead.0)
+                .fetch_one(&mut *$tx)
                 .await?;
-        let actor: Option<openprm_domain::UserId> = $actor;
-        for row in rows {
-            let recipient = openprm_domain::UserId(row.id);
-            if Some(recipient) == actor {
-                continue;
-            }
-            let notification = $crate::notifications::lead_assigned(
-                row,
-                $lead,
-                $title.clone(),
-                $actor_name.clone(),
-                1,
-            );
-            let kind = notification.kind;
-            if let Some(email) = $store.notification_email($settings, &notification) {
-                $crate::notifications::enqueue_notification!(
-                    &mut *$exec,
-                    $now,
-                    recipient,
-                    kind,
-                    &email
-                );
-            }
-        }
+        let placed = [$crate::notifications::PlacedLead {
+            id: lead,
+            title: $title.clone(),
+            place: $crate::leads::intake::LeadPlace {
+                queue: None,
+                partner: partner.map(openprm_domain::PartnerId),
+                owner: owner.map(openprm_domain::UserId),
+            },
+        }];
+        $crate::notifications::notify_placed!(
+            $store,
+            $tx,
+            $now,
+            $settings,
+            &placed,
+            $actor,
+            $actor_name
+        );
     }};
 }
 pub(crate) use notify_assignment;
@@ -252,26 +242,23 @@ pub(crate) struct PlacedLead {
     pub place: crate::leads::intake::LeadPlace,
 }
 
-/// Who hears of leads placed with a person (`$2`) or, with nobody named, a
-/// company's inbox (`$1`): as [`ASSIGNMENT_RECIPIENTS`], for a place.
+/// Who hears of leads placed with a person (`$2`) or, with nobody named, in a
+/// company's inbox (`$1`): that person, or the company's partner managers;
+/// active users only.
 pub(crate) const PLACE_RECIPIENTS: &str = "SELECT u.id, u.name, u.email, u.locale FROM users u \
      WHERE u.active AND (u.id = $2 OR ($2 IS NULL AND u.partner_id = $1 AND u.role = 'partner_manager')) ORDER BY u.id";
 
-/// Tells everyone an import placed leads with one e-mail each: about the
-/// lead itself when it is one, else a digest of how many wait for them.
-/// On transaction `$tx`, like [`notify_assignment!`], whose recipients and
-/// opt-out it shares. A trade-show list of thousands must not send
-/// thousands of e-mails to one partner manager.
+/// Tells everyone leads were placed with ([`PLACE_RECIPIENTS`]) in one
+/// e-mail each, on transaction `$tx`: about the lead itself when it is one,
+/// else a digest of how many wait for them (a trade-show list of thousands
+/// must not send one partner manager thousands of e-mails). Nobody hears of
+/// leads they placed themselves, nor of a kind they opted out of.
 macro_rules! notify_placed {
     ($store:expr, $tx:ident, $now:expr, $settings:expr, $placed:expr, $actor:expr, $actor_name:expr) => {{
         let placed: &[$crate::notifications::PlacedLead] = $placed;
         let actor: Option<openprm_domain::UserId> = $actor;
-        let typed = match $store.backend() {
-            $crate::Backend::Postgres => {
-                $crate::notifications::PLACE_RECIPIENTS.replace("$2", "$2::uuid")
-            }
-            $crate::Backend::Sqlite => $crate::notifications::PLACE_RECIPIENTS.to_owned(),
-        };
+        let typed =
+            $crate::db::typed_null($crate::notifications::PLACE_RECIPIENTS, $store.backend());
         // Leads by place, then by recipient (a partner manager may also own some).
         let mut by_place: std::collections::HashMap<
             (openprm_domain::PartnerId, Option<openprm_domain::UserId>),

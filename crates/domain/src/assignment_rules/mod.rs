@@ -352,6 +352,22 @@ pub fn decided<'a>(
     }
 }
 
+/// When a lead `rule` placed at `placement` must be accepted by: only a lead
+/// waiting in an inbox can run out of time, and only under a rule with a
+/// response time.
+pub fn respond_by(
+    rule: Option<&AssignmentRule>,
+    placement: Placement,
+    now: time::OffsetDateTime,
+) -> Option<time::OffsetDateTime> {
+    let in_inbox = matches!(
+        placement,
+        Placement::Partner { .. } | Placement::User { .. }
+    );
+    let hours = rule.and_then(|r| r.response_hours).filter(|_| in_inbox)?;
+    Some(now + time::Duration::hours(i64::from(hours)))
+}
+
 /// The value written to the timeline for a lead no rule placed.
 pub const FALLBACK: &str = "fallback";
 
@@ -359,6 +375,39 @@ pub const FALLBACK: &str = "fallback";
 mod tests {
     use super::*;
     use crate::leads::{LeadInput, LeadSource, default_statuses};
+
+    #[test]
+    fn only_an_inbox_lead_under_a_rule_with_a_response_time_must_be_accepted_by_a_time() {
+        let now = time::OffsetDateTime::UNIX_EPOCH;
+        let mut rule = AssignmentRule {
+            id: AssignmentRuleId::new(),
+            name: "Four hours".into(),
+            conditions: Vec::new(),
+            target: Target::Queue {
+                queue_id: QueueId::new(),
+            },
+            response_hours: Some(4),
+        };
+        let inbox = Placement::Partner {
+            partner: PartnerId::new(),
+            queue: None,
+        };
+        let person = Placement::User {
+            user: UserId::new(),
+            partner: PartnerId::new(),
+        };
+        let due = Some(now + time::Duration::hours(4));
+        assert_eq!(respond_by(Some(&rule), inbox, now), due);
+        assert_eq!(respond_by(Some(&rule), person, now), due);
+        assert_eq!(
+            respond_by(Some(&rule), Placement::Queue(QueueId::new()), now),
+            None
+        );
+        assert_eq!(respond_by(Some(&rule), Placement::Unassigned, now), None);
+        assert_eq!(respond_by(None, inbox, now), None);
+        rule.response_hours = None;
+        assert_eq!(respond_by(Some(&rule), inbox, now), None);
+    }
 
     fn lead(country: &str, postal: &str, source: &str) -> LeadFields {
         LeadInput {

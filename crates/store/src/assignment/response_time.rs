@@ -91,7 +91,7 @@ impl Store {
             None => return Ok(false),
         };
         let partner = PartnerId(row.partner_id);
-        let title = crate::leads::intake::lead_title(&lead);
+        let title = lead.list_name();
         let nobody: Option<String> = None;
         let moved = write_tx!(self, tx => {
             let done = sqlx::query(
@@ -115,7 +115,7 @@ impl Store {
                     .await?;
                 record!(&mut *tx, now, id, None::<UserId>, "rerouted", None::<&str>, None::<String>, Some(RESPONSE_TIME.to_owned()), Some(partner), row.queue_id.map(openprm_domain::QueueId));
                 route_lead!(self, tx, router, now, id, &lead, None::<UserId>);
-                crate::notifications::notify_assignment!(self, &mut *tx, now, settings, id, title, None::<UserId>, nobody);
+                crate::notifications::notify_assignment!(self, tx, now, settings, id, title, None::<UserId>, nobody);
                 true
             } else {
                 false

@@ -30,19 +30,6 @@ pub(crate) const HELD_OPEN: &str = "SELECT COUNT(*) FROM leads l JOIN lead_statu
 pub(crate) const TAKEN_SINCE: &str = "SELECT COUNT(*), MIN(e.at) FROM lead_events e \
      WHERE e.kind IN ('claim', 'routed') AND e.partner_id = $1 AND ($2 IS NULL OR e.queue_id = $2) AND e.at > $3";
 
-/// When a lead placed at `place` by `rule` must be accepted: only a lead
-/// waiting in an inbox can run out of time.
-pub(crate) fn respond_by(
-    place: &crate::leads::intake::LeadPlace,
-    rule: Option<&openprm_domain::assignment_rules::AssignmentRule>,
-    now: time::OffsetDateTime,
-) -> Option<time::OffsetDateTime> {
-    match (place.partner, rule.and_then(|r| r.response_hours)) {
-        (Some(_), Some(hours)) => Some(now + time::Duration::hours(i64::from(hours))),
-        _ => None,
-    }
-}
-
 /// What partner `$partner` holds, read on transaction `$tx` at `$now`: the
 /// usage of every partner-account claim rule of `$router` and its open leads.
 /// Evaluates to a `PartnerLoad`.
@@ -51,10 +38,7 @@ macro_rules! partner_load {
         use openprm_domain::claim_rules::{LimitKind, LimitSubject, RuleUsage};
         let partner: openprm_domain::PartnerId = $partner;
         let backend: $crate::Backend = $backend;
-        let typed = |sql: &str| match backend {
-            $crate::Backend::Postgres => sql.replace("$2 IS NULL", "$2::uuid IS NULL"),
-            $crate::Backend::Sqlite => sql.to_owned(),
-        };
+        let typed = |sql: &str| $crate::db::typed_null(sql, backend);
         let mut usage = Vec::new();
         for claim_rule in $router
             .claim_rules
@@ -191,7 +175,7 @@ macro_rules! route_lead {
         );
         let place = $crate::leads::intake::LeadPlace::from(placement);
         let (queue, partner, owner) = (place.queue, place.partner, place.owner);
-        let respond_by = $crate::assignment::route::respond_by(&place, rule, now);
+        let respond_by = openprm_domain::assignment_rules::respond_by(rule, placement, now);
         sqlx::query(
             "UPDATE leads SET queue_id = $2, partner_id = $3, owner_id = $4, accepted_at = NULL, claimed_at = NULL, \
              routed_rule_id = $5, respond_by = $6, stale_warned_at = NULL, updated_at = $7 WHERE id = $1",

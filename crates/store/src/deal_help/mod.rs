@@ -153,11 +153,7 @@ impl Store {
                 let lead = self.lead(viewer, id).await?;
                 DealPlace {
                     record,
-                    title: if lead.company.is_empty() {
-                        lead.name
-                    } else {
-                        format!("{} · {}", lead.name, lead.company)
-                    },
+                    title: openprm_domain::leads::list_name(&lead.name, &lead.company),
                     partner_id: lead.partner_id,
                     queue_id: lead.queue_id,
                 }

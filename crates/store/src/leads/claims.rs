@@ -110,7 +110,7 @@ impl Store {
                              WHERE {} = $1 AND l.claimed_at IS NOT NULL AND NOT s.closed AND ($2 IS NULL OR l.queue_id = $2)",
                             subject.0
                         );
-                        let (held,): (i64,) = sqlx::query_as(&typed_null(&sql, self.backend()))
+                        let (held,): (i64,) = sqlx::query_as(&crate::db::typed_null(&sql, self.backend()))
                             .bind(subject.2)
                             .bind(rule.queue_id.map(|q| q.0))
                             .fetch_one(&mut *tx)
@@ -124,7 +124,7 @@ impl Store {
                              AND ($2 IS NULL OR e.queue_id = $2) AND e.at > $3",
                             subject.1
                         );
-                        sqlx::query_as(&typed_null(&sql, self.backend()))
+                        sqlx::query_as(&crate::db::typed_null(&sql, self.backend()))
                             .bind(subject.2)
                             .bind(rule.queue_id.map(|q| q.0))
                             .bind(since)
@@ -273,7 +273,7 @@ impl Store {
         let router = self.router().await?;
         let settings = self.vendor_settings().await?;
         let fields = lead.fields();
-        let title = super::intake::lead_title(&fields);
+        let title = fields.list_name();
         // The router, not the partner declining, chose where it goes next.
         let routed_by: Option<String> = None;
         write_tx!(self, tx => {
@@ -304,16 +304,8 @@ impl Store {
             .await?;
             record!(&mut *tx, now, id, Some(viewer.user_id), "decline", None::<&str>, note.map(str::to_owned), Some(reason.as_str().to_owned()), Some(partner_id), lead.queue_id);
             route_lead!(self, tx, &router, now, id, &fields, Some(viewer.user_id));
-            crate::notifications::notify_assignment!(self, &mut *tx, now, &settings, id, title, Some(viewer.user_id), routed_by);
+            crate::notifications::notify_assignment!(self, tx, now, &settings, id, title, Some(viewer.user_id), routed_by);
         });
         Ok(())
-    }
-}
-
-/// PostgreSQL must be told the type of a parameter that is only compared with NULL.
-fn typed_null(sql: &str, backend: Backend) -> String {
-    match backend {
-        Backend::Postgres => sql.replace("$2 IS NULL", "$2::uuid IS NULL"),
-        Backend::Sqlite => sql.to_owned(),
     }
 }

@@ -18,7 +18,7 @@ use std::collections::HashMap;
 use futures::TryStreamExt;
 use openprm_domain::{
     AssignmentRuleId, DomainError, LeadId, PartnerId, QueueId, Role, UserId, Viewer,
-    assignment_rules::{FALLBACK, Placement, batch::BatchRouter},
+    assignment_rules::{FALLBACK, Placement, batch::BatchRouter, respond_by},
     lead_import::{GoodRow, ImportReport, KeyIndex, LeadKey, MatchedBy, Prepared},
     leads::LeadFields,
 };
@@ -36,7 +36,7 @@ use super::{
     timeline::{NewLeadEntry, new_lead_entries_sql},
 };
 use crate::{
-    assignment::route::{batch_router, respond_by, route_lead, save_counters},
+    assignment::route::{batch_router, route_lead, save_counters},
     live::insert_new_leads_sql,
     notifications::{PlacedLead, notify_placed},
 };
@@ -163,13 +163,12 @@ fn place_new_lead(
     match (destination, routing) {
         (Assignment::Auto, Some(routing)) => {
             let (rule, placement) = routing.place(fields);
-            let place = LeadPlace::from(placement);
             let routed = Routed {
                 rule: rule.map(|r| r.id),
                 by: rule.map_or_else(|| FALLBACK.to_owned(), |r| r.name.clone()),
-                respond_by: respond_by(&place, rule, now),
+                respond_by: respond_by(rule, placement, now),
             };
-            (place, Some(routed))
+            (LeadPlace::from(placement), Some(routed))
         }
         (Assignment::Queue(queue), _) => fixed(Placement::Queue(queue)),
         (Assignment::Partner(partner), _) => fixed(Placement::Partner {
@@ -463,7 +462,7 @@ impl Store {
                 .iter()
                 .map(|lead| PlacedLead {
                     id: lead.id,
-                    title: lead_title(lead.fields),
+                    title: lead.fields.list_name(),
                     place: lead.place,
                 })
                 .collect();
@@ -547,22 +546,13 @@ impl Store {
         let id = lead.id;
         let actor: Option<UserId> = None;
         let nobody: Option<String> = None;
-        let title = lead_title(fields);
+        let title = fields.list_name();
         write_tx!(self, tx => {
             insert_leads!(tx, std::slice::from_ref(&lead), now, actor, Intake::Web);
             route_lead!(self, tx, &router, now, id, fields, actor);
-            crate::notifications::notify_assignment!(self, &mut *tx, now, &settings, id, title, actor, nobody);
+            crate::notifications::notify_assignment!(self, tx, now, &settings, id, title, actor, nobody);
         });
         Ok(id)
-    }
-}
-
-/// A lead's name as its lists show it: `name · company`.
-pub(crate) fn lead_title(fields: &LeadFields) -> String {
-    if fields.company.is_empty() {
-        fields.name.clone()
-    } else {
-        format!("{} · {}", fields.name, fields.company)
     }
 }
 

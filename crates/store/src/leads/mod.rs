@@ -294,7 +294,7 @@ impl Store {
         } else {
             (crate::settings::VendorSettings::default(), None)
         };
-        let title = intake::lead_title(fields);
+        let title = fields.list_name();
         write_tx!(self, tx => {
             sqlx::query(sql)
                 .bind(id.0)
@@ -324,7 +324,7 @@ impl Store {
             }
             // Whoever holds the lead now (named or routed) is told.
             if placed {
-                crate::notifications::notify_assignment!(self, &mut *tx, now, &settings, id, title, Some(viewer.user_id), actor_name);
+                crate::notifications::notify_assignment!(self, tx, now, &settings, id, title, Some(viewer.user_id), actor_name);
             }
         });
         self.lead(viewer, id).await

@@ -13,7 +13,7 @@ use openprm_domain::{EmailAddress, Role, Tier};
 use openprm_store::{
     Backend, Store, partners::PartnerFields, secrets::verify_password, users::User,
 };
-use openprm_testkit::db::TestDb;
+use openprm_testkit::{db::TestDb, sse::SseStream};
 use tempfile::TempDir;
 use tokio::{
     io::{AsyncBufReadExt, BufReader},
@@ -648,7 +648,18 @@ async fn demo_seeds_an_empty_database_once_then_serves(backend: Backend) {
     let body: serde_json::Value = response.json().await.unwrap();
     assert_eq!(body["must_change_password"], serde_json::Value::Bool(false));
     demo_deals_are_there_through_the_api(&running.address).await;
+    // An open page's event stream ends with the server at once; it does not
+    // hold up the shutdown until the drain deadline.
+    let events = format!("{}/api/v1/events", running.address);
+    let mut stream = SseStream::open(&events, body["token"].as_str().unwrap(), None).await;
+    let log = running.log.clone();
     running.stop().await;
+    assert!(stream.ends_within(Duration::from_secs(1)).await);
+    let printed = std::fs::read_to_string(log).unwrap();
+    assert!(
+        !printed.contains("still open after the shutdown grace period"),
+        "{printed}"
+    );
 
     let seeded = target.user_count().await;
     assert_eq!(

@@ -7,7 +7,12 @@
 //! deactivated user's stream ends at once; bad input is a clear 4xx.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::time::Duration;
+use std::{collections::BTreeMap, time::Duration};
+
+use tokio::{
+    io::{AsyncReadExt, AsyncWriteExt},
+    net::TcpStream,
+};
 
 use openprm_domain::{Locale, Role, Tier};
 use openprm_store::{Backend, partners::Partner};
@@ -29,6 +34,7 @@ openprm_testkit::test_on_both_stores!(
     a_deactivated_users_stream_ends_at_once,
     bad_requests_for_the_stream_are_clear_errors,
     closing_the_store_is_not_held_up_by_the_live_listener,
+    a_stream_is_the_same_on_its_own_connection_and_on_a_reused_one,
 );
 
 /// How long an event may take to arrive; the target is well under a second.
@@ -565,4 +571,133 @@ async fn closing_the_store_is_not_held_up_by_the_live_listener(app: &TestApp) {
             drop(hub);
         }
     }
+}
+
+/// A connection opened for an event stream is answered without hyper, one
+/// that served a request before is answered by hyper (see
+/// `crates/web/src/connections`). Both must carry the same headers and the
+/// same events; only the framing headers may differ.
+async fn a_stream_is_the_same_on_its_own_connection_and_on_a_reused_one(app: &TestApp) {
+    let w = world(app).await;
+    let address = app.url("").trim_start_matches("http://").to_owned();
+    let events_head = format!(
+        "GET /api/v1/events HTTP/1.1\r\nHost: {address}\r\nAuthorization: Bearer {}\r\n\
+         Accept: text/event-stream\r\n\r\n",
+        w.acme_user.token
+    );
+
+    let mut own = TcpStream::connect(&address).await.unwrap();
+    own.write_all(events_head.as_bytes()).await.unwrap();
+    let (own_status, own_headers, mut own_seen) = read_head(&mut own).await;
+
+    let mut reused = TcpStream::connect(&address).await.unwrap();
+    let healthz = format!("GET /healthz HTTP/1.1\r\nHost: {address}\r\n\r\n");
+    reused.write_all(healthz.as_bytes()).await.unwrap();
+    let (status, headers, mut body) = read_head(&mut reused).await;
+    assert_eq!(status, "HTTP/1.1 200 OK");
+    let length: usize = headers["content-length"].parse().unwrap();
+    while body.len() < length {
+        read_more(&mut reused, &mut body).await;
+    }
+    assert_eq!(body, "ok", "healthz answered; the connection stays open");
+    reused.write_all(events_head.as_bytes()).await.unwrap();
+    let (reused_status, reused_headers, mut reused_seen) = read_head(&mut reused).await;
+
+    assert_eq!(own_status, "HTTP/1.1 200 OK");
+    assert_eq!(reused_status, own_status);
+    assert_eq!(own_headers["content-type"], "text/event-stream");
+    assert_eq!(own_headers["cache-control"], "no-store");
+    assert_eq!(own_headers["transfer-encoding"], "chunked");
+    assert_eq!(own_headers["connection"], "close");
+    assert!(own_headers.contains_key("date"), "{own_headers:?}");
+    let framing = ["date", "connection", "transfer-encoding"];
+    let without_framing = |headers: &BTreeMap<String, String>| {
+        let mut headers = headers.clone();
+        headers.retain(|name, _| !framing.contains(&name.as_str()));
+        // Each answer sets a fresh CSRF cookie: compare its name and flags.
+        if let Some(cookie) = headers.get_mut("set-cookie") {
+            let (name, rest) = cookie.split_once('=').unwrap();
+            let flags = rest.split_once(';').map_or("", |(_, flags)| flags);
+            *cookie = format!("{name}=…;{flags}");
+        }
+        headers
+    };
+    assert_eq!(
+        without_framing(&own_headers),
+        without_framing(&reused_headers),
+        "the router's headers, security headers included, on both paths"
+    );
+
+    let id = lead(
+        app,
+        &w.admin,
+        "Both Ways",
+        json!({"owner_id": w.acme_user.id()}),
+    )
+    .await;
+    for (stream, seen, path) in [
+        (&mut own, &mut own_seen, "own connection"),
+        (&mut reused, &mut reused_seen, "reused connection"),
+    ] {
+        tokio::time::timeout(SOON, async {
+            while !seen.contains(&id) {
+                read_more(stream, seen).await;
+            }
+        })
+        .await
+        .unwrap_or_else(|_| panic!("{path}: no event about the lead; got {seen:?}"));
+        assert!(seen.contains("event: lead"), "{path}: {seen}");
+    }
+
+    // Without a token the answer is the API's 401, and the connection closes.
+    let mut refused = TcpStream::connect(&address).await.unwrap();
+    let anonymous = format!("GET /api/v1/events HTTP/1.1\r\nHost: {address}\r\n\r\n");
+    refused.write_all(anonymous.as_bytes()).await.unwrap();
+    let mut all = Vec::new();
+    tokio::time::timeout(SOON, refused.read_to_end(&mut all))
+        .await
+        .expect("the connection closes after a refusal")
+        .unwrap();
+    let all = String::from_utf8(all).unwrap();
+    assert!(all.starts_with("HTTP/1.1 401 Unauthorized\r\n"), "{all}");
+    let (head, body) = all.split_once("\r\n\r\n").unwrap();
+    assert!(
+        head.contains(&format!("content-length: {}", body.len())),
+        "{all}"
+    );
+    let error: Value = serde_json::from_str(body).unwrap();
+    assert_eq!(error["error"]["code"], "unauthenticated", "{body}");
+}
+
+/// Reads a response head: the status line, the headers by lower-case name,
+/// and whatever came after the head.
+async fn read_head(stream: &mut TcpStream) -> (String, BTreeMap<String, String>, String) {
+    let mut seen = String::new();
+    let end = tokio::time::timeout(SOON, async {
+        loop {
+            if let Some(end) = seen.find("\r\n\r\n") {
+                return end;
+            }
+            read_more(stream, &mut seen).await;
+        }
+    })
+    .await
+    .unwrap_or_else(|_| panic!("no response head; got {seen:?}"));
+    let rest = seen.split_off(end + 4);
+    let mut lines = seen.trim_end().split("\r\n");
+    let status = lines.next().unwrap().to_owned();
+    let headers = lines
+        .map(|line| {
+            let (name, value) = line.split_once(':').unwrap();
+            (name.to_ascii_lowercase(), value.trim().to_owned())
+        })
+        .collect();
+    (status, headers, rest)
+}
+
+async fn read_more(stream: &mut TcpStream, seen: &mut String) {
+    let mut buffer = [0u8; 4096];
+    let n = stream.read(&mut buffer).await.unwrap();
+    assert!(n > 0, "the connection closed; got {seen:?}");
+    seen.push_str(std::str::from_utf8(&buffer[..n]).unwrap());
 }

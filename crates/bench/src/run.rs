@@ -117,7 +117,7 @@ async fn measure(
     println!(
         "server on {} (in process, own 2-thread runtime, {} connections)",
         srv.base,
-        server::MAX_CONNECTIONS
+        server::connections()
     );
 
     // Deep cursors, reached by walking pages of 200.

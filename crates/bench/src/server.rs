@@ -19,7 +19,9 @@ use tokio::{
 };
 
 /// Database connections, as `openprm serve` opens them.
-pub const MAX_CONNECTIONS: u32 = 16;
+pub fn connections() -> u32 {
+    openprm_store::serving_connections()
+}
 
 /// The router served on 127.0.0.1 by a two-thread runtime of its own, so the
 /// load generator's tasks do not run on the server's threads.
@@ -47,7 +49,7 @@ impl InProcess {
                     .build()?;
                 runtime.block_on(async move {
                     let started = async {
-                        let store = Store::connect(&url, MAX_CONNECTIONS).await?;
+                        let store = Store::connect(&url, connections()).await?;
                         let listener = TcpListener::bind("127.0.0.1:0").await?;
                         anyhow::Ok((listener, store))
                     }

@@ -37,6 +37,6 @@ pub mod settings;
 pub mod throttle;
 pub mod users;
 
-pub use db::{Backend, Db, Store};
+pub use db::{Backend, Db, Store, serving_connections};
 pub use db_time::DbTime;
 pub use error::StoreError;

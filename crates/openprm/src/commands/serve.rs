@@ -25,9 +25,6 @@ use crate::{
     error::CliError,
 };
 
-/// Database connections per instance; SQLite has one writer anyway.
-const MAX_CONNECTIONS: u32 = 16;
-
 /// How long open connections (a live event stream, say) may hold up a shutdown.
 const DRAIN_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -35,7 +32,7 @@ const DRAIN_TIMEOUT: Duration = Duration::from_secs(10);
 const WORKER_TIMEOUT: Duration = Duration::from_secs(15);
 
 pub async fn run(config: &Config, with_demo: bool) -> Result<(), CliError> {
-    let store = open_store(config, MAX_CONNECTIONS).await?;
+    let store = open_store(config, openprm_store::serving_connections()).await?;
     let listener = TcpListener::bind(config.bind)
         .await
         .with_context(|| format!("cannot listen on {}", config.bind))?;

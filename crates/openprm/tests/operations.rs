@@ -445,6 +445,14 @@ async fn responses_carry_security_headers(app: &TestApp) {
             "DENY",
             "{what}"
         );
+        let policy = header_value(&response, header::CONTENT_SECURITY_POLICY);
+        for directive in [
+            "script-src 'self'",
+            "object-src 'none'",
+            "frame-ancestors 'none'",
+        ] {
+            assert!(policy.contains(directive), "{what}: {policy:?}");
+        }
         assert!(
             response.status().is_redirection()
                 || !header_value(&response, header::CONTENT_TYPE).is_empty(),

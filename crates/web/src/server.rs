@@ -19,6 +19,14 @@ use crate::{
     pages::{self, PageError},
 };
 
+/// Scripts only from the portal's own files, so injected markup cannot run.
+/// Inline styles stay allowed: each page sets its brand colours in a
+/// `<style>` block, and htmx adds its indicator styles the same way. Images
+/// may be `data:` (an uploaded logo) or any HTTPS address (a logo URL).
+const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; \
+     style-src 'self' 'unsafe-inline'; img-src 'self' data: https:; object-src 'none'; \
+     base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
+
 pub fn router(state: AppState) -> Router {
     let _ = metrics::handle();
     let (api_routes, _) = api::routes();
@@ -273,6 +281,10 @@ pub fn router(state: AppState) -> Router {
         .layer(SetResponseHeaderLayer::if_not_present(
             header::REFERRER_POLICY,
             HeaderValue::from_static("same-origin"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(CONTENT_SECURITY_POLICY),
         ))
         .layer(TraceLayer::new_for_http())
         .layer(CatchPanicLayer::custom(|_| {

@@ -25,9 +25,16 @@ pub use hub::{Delivery, LiveHub, Subscription, SubscriptionItem};
 /// given (the transaction making the change). `$record` names the kind of
 /// record (`"lead"`, `"opportunity"`); its place is read after the change,
 /// and the place before is the one its previous event recorded.
+///
+/// The statement is planned on every run, not kept prepared: a plan made
+/// while the live log was small (a new database) reads the record's previous
+/// event with a scan of the whole log, and a connection would keep that plan
+/// as the log grows (on PostgreSQL every change then got slower with every
+/// event ever written; see docs/BENCHMARKS.md).
 macro_rules! record_live {
     ($exec:expr, $now:expr, $record:literal, $id:expr, $actor:expr, $kind:expr, $field:expr) => {
         sqlx::query($crate::live::insert_sql($record))
+            .persistent(false)
             .bind($crate::DbTime::from($now))
             .bind($kind)
             .bind($field)

@@ -16,9 +16,11 @@ use std::{net::SocketAddr, time::Duration};
 
 use axum::{
     Router,
-    body::{Body, HttpBody},
+    body::{Body, Bytes, HttpBody},
     extract::ConnectInfo,
-    http::{HeaderName, HeaderValue, Method, Request, Response, StatusCode, Version, header},
+    http::{
+        HeaderName, HeaderValue, Method, Request, StatusCode, Version, header, response::Parts,
+    },
 };
 use futures::StreamExt;
 use tokio::{io::AsyncWriteExt, net::TcpStream, sync::watch};
@@ -103,7 +105,7 @@ pub async fn serve(
     };
     let (parts, body) = response.into_parts();
     let framing = Framing::for_response(parts.status, &body);
-    let head = response_head(&Response::from_parts(parts, ()), framing);
+    let head = response_head(&parts, framing);
     if write(&mut stream, &head).await.is_err() {
         return;
     }
@@ -120,7 +122,7 @@ pub async fn serve(
         };
         let bytes = match next {
             Some(Ok(bytes)) if bytes.is_empty() => continue,
-            Some(Ok(bytes)) => framing.frame(&bytes),
+            Some(Ok(bytes)) => framing.frame(bytes),
             // A body that fails mid-way must not look complete to the client.
             Some(Err(_)) => return,
             None => break,
@@ -158,24 +160,25 @@ impl Framing {
         }
     }
 
-    fn frame(self, bytes: &[u8]) -> Vec<u8> {
+    /// The bytes to write for one piece of the body.
+    fn frame(self, bytes: Bytes) -> Bytes {
         match self {
             Framing::Chunked => {
                 let mut framed = Vec::with_capacity(bytes.len() + 12);
                 framed.extend_from_slice(format!("{:x}\r\n", bytes.len()).as_bytes());
-                framed.extend_from_slice(bytes);
+                framed.extend_from_slice(&bytes);
                 framed.extend_from_slice(b"\r\n");
-                framed
+                framed.into()
             }
-            Framing::Length(_) | Framing::None => bytes.to_vec(),
+            Framing::Length(_) | Framing::None => bytes,
         }
     }
 }
 
 /// The status line and headers, as hyper would write them, with
 /// `connection: close`: the connection ends with the response.
-fn response_head(response: &Response<()>, framing: Framing) -> Vec<u8> {
-    let status = response.status();
+fn response_head(response: &Parts, framing: Framing) -> Vec<u8> {
+    let status = response.status;
     let mut head = Vec::with_capacity(512);
     head.extend_from_slice(
         format!(
@@ -185,7 +188,7 @@ fn response_head(response: &Response<()>, framing: Framing) -> Vec<u8> {
         )
         .as_bytes(),
     );
-    for (name, value) in response.headers() {
+    for (name, value) in &response.headers {
         if CONNECTION_HEADERS.contains(name) {
             continue;
         }
@@ -194,7 +197,7 @@ fn response_head(response: &Response<()>, framing: Framing) -> Vec<u8> {
         head.extend_from_slice(value.as_bytes());
         head.extend_from_slice(b"\r\n");
     }
-    if !response.headers().contains_key(header::DATE) {
+    if !response.headers.contains_key(header::DATE) {
         let date = httpdate::fmt_http_date(std::time::SystemTime::now());
         head.extend_from_slice(format!("date: {date}\r\n").as_bytes());
     }
@@ -294,14 +297,16 @@ mod tests {
 
     #[test]
     fn heads_are_written_as_hyper_writes_them() {
-        let response = Response::builder()
+        use axum::http::Response;
+        let (response, ()) = Response::builder()
             .status(StatusCode::OK)
             .header("content-type", "text/event-stream")
             .header("connection", "keep-alive")
             .header("content-length", "99")
             .header("date", "Fri, 27 Nov 2026 12:00:00 GMT")
             .body(())
-            .unwrap();
+            .unwrap()
+            .into_parts();
         let head = String::from_utf8(response_head(&response, Framing::Chunked)).unwrap();
         assert_eq!(
             head,
@@ -309,7 +314,11 @@ mod tests {
              date: Fri, 27 Nov 2026 12:00:00 GMT\r\ntransfer-encoding: chunked\r\n\
              connection: close\r\n\r\n"
         );
-        let refused = Response::builder().status(401).body(()).unwrap();
+        let (refused, ()) = Response::builder()
+            .status(401)
+            .body(())
+            .unwrap()
+            .into_parts();
         let head = String::from_utf8(response_head(&refused, Framing::Length(7))).unwrap();
         assert!(
             head.starts_with("HTTP/1.1 401 Unauthorized\r\ndate: "),
@@ -319,10 +328,9 @@ mod tests {
             head.ends_with("\r\ncontent-length: 7\r\nconnection: close\r\n\r\n"),
             "{head}"
         );
-        assert_eq!(
-            Framing::Chunked.frame(b"data: {}\n\n"),
-            b"a\r\ndata: {}\n\n\r\n"
-        );
-        assert_eq!(Framing::Length(2).frame(b"{}"), b"{}");
+        let piece = Bytes::from_static(b"data: {}\n\n");
+        assert_eq!(Framing::Chunked.frame(piece), &b"a\r\ndata: {}\n\n\r\n"[..]);
+        let whole = Bytes::from_static(b"{}");
+        assert_eq!(Framing::Length(2).frame(whole), &b"{}"[..]);
     }
 }

@@ -189,12 +189,19 @@ impl From<LeadRow> for Lead {
     }
 }
 
+/// The names beside the ids are looked up per row rather than joined. Under a
+/// list's LIMIT, PostgreSQL memoizes a joined lookup in a hash table sized for
+/// every partner and user, and builds and zeroes it on every execution: a fifth
+/// of its CPU in the list benchmark (docs/BENCHMARKS.md). A lookup per row is
+/// also cheaper to plan, and is made only for the rows of the page.
 pub(crate) const SELECT_LEAD: &str = "SELECT l.id, l.name, l.company, l.title, l.email, l.phone, l.country, l.postal_code, \
-     l.source, l.status, l.rating, l.product_interest, l.description, l.queue_id, q.name AS queue_name, l.partner_id, p.name AS partner_name, \
-     l.owner_id, u.name AS owner_name, l.accepted_at, l.version, l.created_at, l.updated_at, l.claimed_at, \
+     l.source, l.status, l.rating, l.product_interest, l.description, \
+     l.queue_id, (SELECT q.name FROM queues q WHERE q.id = l.queue_id) AS queue_name, \
+     l.partner_id, (SELECT p.name FROM partners p WHERE p.id = l.partner_id) AS partner_name, \
+     l.owner_id, (SELECT u.name FROM users u WHERE u.id = l.owner_id) AS owner_name, \
+     l.accepted_at, l.version, l.created_at, l.updated_at, l.claimed_at, \
      l.converted_at, l.converted_account_id, l.converted_contact_id, l.converted_opportunity_id \
-     FROM leads l LEFT JOIN queues q ON q.id = l.queue_id LEFT JOIN partners p ON p.id = l.partner_id \
-     LEFT JOIN users u ON u.id = l.owner_id";
+     FROM leads l";
 
 /// Where a new lead goes.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

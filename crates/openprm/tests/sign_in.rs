@@ -405,6 +405,130 @@ async fn admin_hides_a_tab_from_partners(app: &TestApp) {
     );
 }
 
+/// Hiding a tab hides every page under it from partner staff: the list, the
+/// records, the forms and the actions, not only the link in the tab bar.
+async fn a_hidden_tab_hides_every_page_under_it(app: &TestApp) {
+    use openprm_testkit::api::{get, post};
+    let admin = app.user("Ada Admin", Role::Admin, None).await;
+    let partner = app.partner("Fjordline IT", Tier::Gold, None).await;
+    let rep = app
+        .user("Rolf Rep", Role::PartnerUser, Some(partner.id))
+        .await;
+    let admin_token = app.token(&admin).await;
+    let rep_token = app.token(&rep).await;
+    let (status, lead) = post(
+        app,
+        &admin_token,
+        "/api/v1/leads",
+        &json!({"name": "Mette Hansen", "company": "Nordlys A/S", "owner_id": rep.id()}),
+    )
+    .await;
+    assert_eq!(status, 201, "{lead}");
+    let (status, account) = post(
+        app,
+        &rep_token,
+        "/api/v1/accounts",
+        &json!({"name": "Nordlys A/S"}),
+    )
+    .await;
+    assert_eq!(status, 201, "{account}");
+    let (status, opportunity) = post(
+        app,
+        &rep_token,
+        "/api/v1/opportunities",
+        &json!({"name": "Nordlys renewal", "account_id": account["id"], "close_date": "2027-03-31", "amount": "12500.50", "currency": "EUR"}),
+    )
+    .await;
+    assert_eq!(status, 201, "{opportunity}");
+    let lead_page = format!("/leads/{}", lead["id"].as_str().unwrap());
+    let opportunity_page = format!("/opportunities/{}", opportunity["id"].as_str().unwrap());
+    let under_hidden_tabs = [
+        "/leads".to_owned(),
+        "/leads/new".to_owned(),
+        lead_page.clone(),
+        format!("{lead_page}/as-of?at=2026-01-01T00:00:00Z"),
+        format!("{lead_page}/convert"),
+        "/opportunities".to_owned(),
+        "/opportunities/new".to_owned(),
+        opportunity_page.clone(),
+        "/deal-registrations".to_owned(),
+        "/deal-registrations/new".to_owned(),
+    ];
+    let status_of = |client: reqwest::Client, path: String| async move {
+        client
+            .get(app.url(&path))
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .as_u16()
+    };
+
+    let rep_browser = app.signed_in(&rep.email, &rep.password).await;
+    assert_eq!(status_of(rep_browser.clone(), lead_page.clone()).await, 200);
+    assert_eq!(
+        status_of(rep_browser.clone(), opportunity_page.clone()).await,
+        200
+    );
+
+    let hide = |tabs: Value| {
+        let token = admin_token.clone();
+        async move {
+            let put = app
+                .client()
+                .put(app.url("/api/v1/settings"))
+                .bearer_auth(&token)
+                .json(&json!({"portal_name": "Nordlys Partner Portal", "primary_colour": "#16324f", "accent_colour": "#2bb673", "partner_tabs": tabs}))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(put.status(), 200);
+        }
+    };
+    hide(json!(["accounts", "contacts"])).await;
+    for path in &under_hidden_tabs {
+        assert_eq!(
+            status_of(rep_browser.clone(), path.clone()).await,
+            404,
+            "GET {path} with its tab hidden"
+        );
+    }
+    // An action under a hidden tab is refused and changes nothing.
+    let csrf = app.csrf(&rep_browser, "/").await;
+    let note = rep_browser
+        .post(app.url(&format!("{lead_page}/notes")))
+        .form(&[("text", "Called her."), ("_csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(note.status(), 404);
+    let timeline_path = format!("/api/v1{lead_page}/timeline");
+    let (status, timeline) = get(app, &admin_token, &timeline_path).await;
+    assert_eq!(status, 200);
+    assert!(!timeline.to_string().contains("Called her."), "{timeline}");
+    // The tabs left to partners still open, and vendor staff see everything.
+    assert_eq!(
+        status_of(rep_browser.clone(), "/accounts".into()).await,
+        200
+    );
+    assert_eq!(status_of(rep_browser.clone(), "/".into()).await, 200);
+    let admin_browser = app.signed_in(&admin.email, &admin.password).await;
+    for path in [&lead_page, &opportunity_page] {
+        assert_eq!(status_of(admin_browser.clone(), path.clone()).await, 200);
+    }
+
+    hide(json!(["leads", "opportunities"])).await;
+    assert_eq!(status_of(rep_browser.clone(), lead_page.clone()).await, 200);
+    assert_eq!(
+        status_of(rep_browser.clone(), "/accounts".into()).await,
+        404
+    );
+    assert_eq!(
+        status_of(rep_browser.clone(), "/contacts/new".into()).await,
+        404
+    );
+}
+
 openprm_testkit::test_on_both_stores!(
     sign_in_lands_on_home_with_a_new_session_cookie,
     unknown_email_and_wrong_password_get_the_same_answer,
@@ -415,4 +539,5 @@ openprm_testkit::test_on_both_stores!(
     danish_browsers_get_a_danish_sign_in_page_and_danish_users_danish_tabs,
     home_shows_the_partner_its_channel_manager,
     admin_hides_a_tab_from_partners,
+    a_hidden_tab_hides_every_page_under_it,
 );

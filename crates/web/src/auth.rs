@@ -93,6 +93,9 @@ async fn page_caller(
     if caller.user.must_change_password && !allow_pending_password {
         return Err(PageRejection::ChoosePassword);
     }
+    crate::pages::may_open(state, &caller, parts.uri.path())
+        .await
+        .map_err(|e| PageRejection::Error(PageError::from_headers(e, &parts.headers)))?;
     Ok(caller)
 }
 

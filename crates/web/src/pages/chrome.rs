@@ -1,6 +1,6 @@
 //! What surrounds every signed-in page: branding, tabs, user menu, Recent Items.
 
-use openprm_domain::{Branding, Role};
+use openprm_domain::{Branding, DomainError, Role};
 use openprm_store::{recent::RecentItem, users::User};
 
 use crate::{AppState, auth::Caller, csrf::CsrfToken, error::AppError, i18n::Tr};
@@ -123,9 +123,58 @@ pub fn visible_tabs(role: Role, partner_tabs: &[String]) -> Vec<(&'static str, &
     tabs
 }
 
+/// The tab a page belongs to, by the first segment of its path.
+pub fn tab_of(path: &str) -> Option<&'static str> {
+    match path.trim_start_matches('/').split('/').next()? {
+        "leads" => Some("leads"),
+        // Deal registrations are reached from the Opportunities tab.
+        "opportunities" | "deal-registrations" => Some("opportunities"),
+        "accounts" => Some("accounts"),
+        "contacts" => Some("contacts"),
+        "resources" => Some("resources"),
+        "dashboard" => Some("dashboard"),
+        _ => None,
+    }
+}
+
+/// A tab the admin hid from partners is not there for them at all: not its
+/// list, nor any record, form or action under it. Every signed-in page asks
+/// here (`auth::PageCaller`); pages outside the tabs pass.
+pub async fn may_open(state: &AppState, caller: &Caller, path: &str) -> Result<(), AppError> {
+    let Some(tab) = tab_of(path) else {
+        return Ok(());
+    };
+    let settings = state.store.vendor_settings().await?;
+    if visible_tabs(caller.user.role, &settings.partner_tabs)
+        .iter()
+        .any(|(key, _)| *key == tab)
+    {
+        Ok(())
+    } else {
+        Err(DomainError::NotFound.into())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_page_belongs_to_the_tab_its_path_starts_with() {
+        assert_eq!(tab_of("/leads"), Some("leads"));
+        assert_eq!(tab_of("/leads/0190/convert"), Some("leads"));
+        assert_eq!(tab_of("/opportunities/new"), Some("opportunities"));
+        assert_eq!(
+            tab_of("/deal-registrations/0190/approve"),
+            Some("opportunities")
+        );
+        assert_eq!(tab_of("/contacts/0190"), Some("contacts"));
+        assert_eq!(tab_of("/resources"), Some("resources"));
+        assert_eq!(tab_of("/"), None);
+        assert_eq!(tab_of("/leadsx"), None);
+        assert_eq!(tab_of("/admin/deal-registration"), None);
+        assert_eq!(tab_of("/partners/0190"), None);
+    }
 
     fn keys(role: Role, partner_tabs: &[&str]) -> Vec<&'static str> {
         let owned: Vec<String> = partner_tabs.iter().map(|s| s.to_string()).collect();

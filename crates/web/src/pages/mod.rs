@@ -24,7 +24,7 @@ pub mod registrations;
 pub mod tabs;
 pub mod web_lead;
 
-pub use chrome::{Chrome, Tab};
+pub use chrome::{Chrome, Tab, may_open};
 pub use error_page::PageError;
 pub use extract::{PageForm, PageId};
 

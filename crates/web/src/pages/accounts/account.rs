@@ -39,7 +39,6 @@ use crate::{
 use super::{
     FormField, encode, money,
     record_form::{self, RecordKind},
-    tab_visible,
 };
 
 /// The form's values, as typed.
@@ -276,7 +275,6 @@ pub async fn show(
 ) -> Response {
     let t = Tr::new(caller.user.locale);
     let result = async {
-        tab_visible(&state, &caller, "accounts").await?;
         let viewer = caller.viewer();
         let account = state.store.account(&viewer, id).await?;
         state

@@ -34,7 +34,6 @@ use crate::{
 use super::{
     FormField, encode,
     record_form::{self, RecordKind},
-    tab_visible,
 };
 
 /// The form's values, as typed.
@@ -233,7 +232,6 @@ pub async fn show(
 ) -> Response {
     let t = Tr::new(caller.user.locale);
     let result = async {
-        tab_visible(&state, &caller, "contacts").await?;
         let viewer = caller.viewer();
         let contact = state.store.contact(&viewer, id).await?;
         state

@@ -17,11 +17,9 @@ use std::collections::BTreeMap;
 
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use openprm_domain::{
-    DomainError, Locale,
+    Locale,
     money::{Currency, Money},
 };
-
-use crate::{AppState, auth::Caller, error::AppError, pages::chrome::visible_tabs};
 
 /// Records on one page of a list.
 pub const PAGE_SIZE: u32 = 25;
@@ -104,19 +102,6 @@ pub fn their_changes(
             },
         })
         .collect()
-}
-
-/// A tab the admin hid from partners is not there for them at all.
-pub async fn tab_visible(state: &AppState, caller: &Caller, key: &str) -> Result<(), AppError> {
-    let settings = state.store.vendor_settings().await?;
-    if visible_tabs(caller.user.role, &settings.partner_tabs)
-        .iter()
-        .any(|(k, _)| *k == key)
-    {
-        Ok(())
-    } else {
-        Err(DomainError::NotFound.into())
-    }
 }
 
 /// An amount in minor units as people read it in `locale` (`DKK 12,500.00`,

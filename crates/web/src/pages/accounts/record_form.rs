@@ -26,7 +26,7 @@ use crate::{
     pages::{Chrome, PageError, leads::translate, render},
 };
 
-use super::{FormField, TheirChange, decode, tab_visible, their_changes};
+use super::{FormField, TheirChange, decode, their_changes};
 
 /// What the shared flow needs to know of one kind; everything else is the same.
 pub trait RecordKind {
@@ -199,7 +199,6 @@ pub async fn new<K: RecordKind>(
     form: K::Form,
 ) -> Response {
     let result = async {
-        tab_visible(&state, &caller, K::MANY).await?;
         let input = FormState::fresh(form);
         form_page::<K>(&state, &caller, &csrf, None, input, StatusCode::OK).await
     }
@@ -217,7 +216,6 @@ pub async fn create<K: RecordKind>(
 ) -> Response {
     let t = Tr::new(caller.user.locale);
     let result = async {
-        tab_visible(&state, &caller, K::MANY).await?;
         let attempt = match K::parse(&form, None) {
             Ok(fields) => K::create(&state, &caller.viewer(), &fields).await,
             Err(e) => Err(e.into()),
@@ -246,7 +244,6 @@ pub async fn edit<K: RecordKind>(
     id: K::Id,
 ) -> Response {
     let result = async {
-        tab_visible(&state, &caller, K::MANY).await?;
         let viewer = caller.viewer();
         let record = K::load(&state, &viewer, id).await?;
         let (partner, owner) = K::owners(&record);
@@ -269,7 +266,6 @@ pub async fn save<K: RecordKind>(
 ) -> Response {
     let t = Tr::new(caller.user.locale);
     let result = async {
-        tab_visible(&state, &caller, K::MANY).await?;
         let viewer = caller.viewer();
         let current = K::load(&state, &viewer, id).await?;
         let (partner, owner) = K::owners(&current);

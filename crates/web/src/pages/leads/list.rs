@@ -23,7 +23,7 @@ use crate::{
     csrf::CsrfToken,
     error::AppError,
     i18n::Tr,
-    pages::{Chrome, PageError, PageForm, PageId, chrome::visible_tabs, home, render},
+    pages::{Chrome, PageError, PageForm, PageId, home, render},
 };
 
 use super::{Labels, LeadRow, Notice, PAGE_SIZE, refusal};
@@ -176,14 +176,6 @@ pub async fn list_page(
     notice: Option<Notice>,
     status: StatusCode,
 ) -> Result<Response, AppError> {
-    let settings = state.store.vendor_settings().await?;
-    // A tab the admin hid from partners is not there for them at all.
-    if !visible_tabs(caller.user.role, &settings.partner_tabs)
-        .iter()
-        .any(|(k, _)| *k == "leads")
-    {
-        return Err(DomainError::NotFound.into());
-    }
     let viewer = caller.viewer();
     let role = caller.user.role;
     let (view, mut query) = parse_list(role.is_vendor(), &params)?;

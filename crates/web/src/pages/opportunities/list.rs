@@ -18,7 +18,7 @@ use crate::{
     csrf::CsrfToken,
     error::AppError,
     i18n::Tr,
-    pages::{Chrome, PageError, chrome::visible_tabs, leads::Notice, render},
+    pages::{Chrome, PageError, leads::Notice, render},
 };
 
 use super::{Labels, OpportunityRow, PAGE_SIZE};
@@ -126,14 +126,6 @@ pub async fn list_page(
     csrf: &CsrfToken,
     params: ListParams,
 ) -> Result<Response, AppError> {
-    let settings = state.store.vendor_settings().await?;
-    // A tab the admin hid from partners is not there for them at all.
-    if !visible_tabs(caller.user.role, &settings.partner_tabs)
-        .iter()
-        .any(|(k, _)| *k == "opportunities")
-    {
-        return Err(DomainError::NotFound.into());
-    }
     let viewer = caller.viewer();
     let role = caller.user.role;
     let t = Tr::new(caller.user.locale);

@@ -196,7 +196,6 @@ enum Param {
     Text(String),
     Time(DbTime),
     Date(Date),
-    Int(i64),
 }
 
 macro_rules! bind_all {
@@ -208,7 +207,6 @@ macro_rules! bind_all {
                 Param::Text(v) => query.bind(v.clone()),
                 Param::Time(v) => query.bind(*v),
                 Param::Date(v) => query.bind(*v),
-                Param::Int(v) => query.bind(*v),
             };
         }
         query
@@ -323,6 +321,8 @@ impl Store {
             };
             conditions.push(condition);
         }
+        // Values that pick whose rows or which rows; the page position comes after them.
+        let filter_values = params.len();
         let (key, descending) = query.sort.key();
         if let Some(cursor) = query.cursor.as_deref().filter(|c| !c.is_empty()) {
             let (value, id) = decode_cursor(query.sort, cursor)?;
@@ -332,14 +332,16 @@ impl Store {
             conditions.push(format!("({key}, o.id) {op} (${v}, ${i})"));
         }
         let limit = query.limit.clamp(1, MAX_PAGE);
-        let l = push(Param::Int(i64::from(limit) + 1), &mut params);
         let clause = owned_record_clause(viewer, "o", params.len() + 1);
         // Wrapped, as for leads, so PostgreSQL estimates the scope as one condition.
         conditions.push(format!("COALESCE({}, FALSE)", clause.sql));
         let direction = if descending { "DESC" } else { "ASC" };
+        // The limit is part of the text so that a cached plan knows the page
+        // is small (see `list_leads`).
         let sql = format!(
-            "{from} WHERE {} ORDER BY {key} {direction}, o.id {direction} LIMIT ${l}",
-            conditions.join(" AND ")
+            "{from} WHERE {} ORDER BY {key} {direction}, o.id {direction} LIMIT {}",
+            conditions.join(" AND "),
+            limit + 1
         );
         for value in &clause.params {
             params.push(Param::Uuid(*value));
@@ -350,8 +352,12 @@ impl Store {
                     .fetch_all(pool)
                     .await?
             }
+            // Planned for the values at hand where they pick whose or which
+            // rows, as for leads (`list_leads`); the same plan for everyone
+            // otherwise.
             Db::Postgres(pool) => {
-                bind_all!(sqlx::query_as(&sql).persistent(false), &params)
+                let same_plan_for_all = filter_values == 0 && clause.params.is_empty();
+                bind_all!(sqlx::query_as(&sql).persistent(same_plan_for_all), &params)
                     .fetch_all(pool)
                     .await?
             }

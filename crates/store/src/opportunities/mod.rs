@@ -138,11 +138,17 @@ impl From<OpportunityRow> for Opportunity {
     }
 }
 
+/// The partner's and owner's names are looked up per row rather than joined,
+/// as for leads (`SELECT_LEAD`): joined under a list's LIMIT, PostgreSQL
+/// memoizes them in hash tables sized for every partner and user, built on
+/// every execution. The account stays joined: its id differs on nearly every
+/// row, so it is not memoized, and the search reads its name.
 pub(crate) const SELECT_OPPORTUNITY: &str = "SELECT o.id, o.name, o.account_id, a.name AS account_name, o.stage, o.amount_minor, \
-     o.currency, o.close_date, o.probability, o.next_step, o.description, o.lead_id, o.partner_id, p.name AS partner_name, \
-     o.owner_id, u.name AS owner_name, o.version, o.created_at, o.updated_at \
-     FROM opportunities o JOIN accounts a ON a.id = o.account_id LEFT JOIN partners p ON p.id = o.partner_id \
-     LEFT JOIN users u ON u.id = o.owner_id";
+     o.currency, o.close_date, o.probability, o.next_step, o.description, o.lead_id, \
+     o.partner_id, (SELECT p.name FROM partners p WHERE p.id = o.partner_id) AS partner_name, \
+     o.owner_id, (SELECT u.name FROM users u WHERE u.id = o.owner_id) AS owner_name, \
+     o.version, o.created_at, o.updated_at \
+     FROM opportunities o JOIN accounts a ON a.id = o.account_id";
 
 /// A new opportunity as [`insert_opportunity!`] writes it: every value already
 /// decided and checked by the caller.

@@ -2,7 +2,11 @@
 //! Signing in and out, sessions, tokens and throttling, through HTTP.
 
 use openprm_domain::{Role, Tier};
-use openprm_testkit::app::TestApp;
+use openprm_testkit::{
+    api::{call, get, post},
+    app::TestApp,
+};
+use reqwest::Method;
 use serde_json::{Value, json};
 
 async fn api_login(app: &TestApp, email: &str, password: &str) -> reqwest::Response {
@@ -362,6 +366,21 @@ async fn home_shows_the_partner_its_channel_manager(app: &TestApp) {
     assert!(!home.contains(">Admin</a>"));
 }
 
+/// The admin's settings, with `tabs` the ones partners see.
+async fn show_partners_tabs(app: &TestApp, admin_token: &str, tabs: Value) {
+    let settings = json!({"portal_name": "Nordlys Partner Portal", "primary_colour": "#16324f", "accent_colour": "#2bb673", "partner_tabs": tabs});
+    let (status, body) = call(
+        app,
+        admin_token,
+        Method::PUT,
+        "/api/v1/settings",
+        Some(&settings),
+        None,
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+}
+
 async fn admin_hides_a_tab_from_partners(app: &TestApp) {
     let admin = app.user("Ada Admin", Role::Admin, None).await;
     let partner = app.partner("Fjordline IT", Tier::Gold, None).await;
@@ -369,15 +388,7 @@ async fn admin_hides_a_tab_from_partners(app: &TestApp) {
         .user("Rolf Rep", Role::PartnerUser, Some(partner.id))
         .await;
     let token = app.token(&admin).await;
-    let put = app
-        .client()
-        .put(app.url("/api/v1/settings"))
-        .bearer_auth(&token)
-        .json(&json!({"portal_name": "Nordlys Partner Portal", "primary_colour": "#16324f", "accent_colour": "#2bb673", "partner_tabs": ["leads", "opportunities"]}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(put.status(), 200);
+    show_partners_tabs(app, &token, json!(["leads", "opportunities"])).await;
     let client = app.signed_in(&rep.email, &rep.password).await;
     let home = client
         .get(app.url("/"))
@@ -408,7 +419,6 @@ async fn admin_hides_a_tab_from_partners(app: &TestApp) {
 /// Hiding a tab hides every page under it from partner staff: the list, the
 /// records, the forms and the actions, not only the link in the tab bar.
 async fn a_hidden_tab_hides_every_page_under_it(app: &TestApp) {
-    use openprm_testkit::api::{get, post};
     let admin = app.user("Ada Admin", Role::Admin, None).await;
     let partner = app.partner("Fjordline IT", Tier::Gold, None).await;
     let rep = app
@@ -471,21 +481,7 @@ async fn a_hidden_tab_hides_every_page_under_it(app: &TestApp) {
         200
     );
 
-    let hide = |tabs: Value| {
-        let token = admin_token.clone();
-        async move {
-            let put = app
-                .client()
-                .put(app.url("/api/v1/settings"))
-                .bearer_auth(&token)
-                .json(&json!({"portal_name": "Nordlys Partner Portal", "primary_colour": "#16324f", "accent_colour": "#2bb673", "partner_tabs": tabs}))
-                .send()
-                .await
-                .unwrap();
-            assert_eq!(put.status(), 200);
-        }
-    };
-    hide(json!(["accounts", "contacts"])).await;
+    show_partners_tabs(app, &admin_token, json!(["accounts", "contacts"])).await;
     for path in &under_hidden_tabs {
         assert_eq!(
             status_of(rep_browser.clone(), path.clone()).await,
@@ -517,7 +513,7 @@ async fn a_hidden_tab_hides_every_page_under_it(app: &TestApp) {
         assert_eq!(status_of(admin_browser.clone(), path.clone()).await, 200);
     }
 
-    hide(json!(["leads", "opportunities"])).await;
+    show_partners_tabs(app, &admin_token, json!(["leads", "opportunities"])).await;
     assert_eq!(status_of(rep_browser.clone(), lead_page.clone()).await, 200);
     assert_eq!(
         status_of(rep_browser.clone(), "/accounts".into()).await,
